@@ -1,0 +1,210 @@
+// Starts the real services the project needs (Redis, FerretDB, nginx) as child processes on ports
+// of their own, for the test command, the local stack and tests that kill or restart a service.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, connect } from "node:net";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("../../..", import.meta.url)).replace(/dist\/?$/, "");
+const FERRETDB_SRC = join(ROOT, "tools", "ferretdb");
+
+export interface Service {
+  name: string;
+  port: number;
+  url: string;
+  process: ChildProcess;
+  stop: () => Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits until something accepts TCP connections on the port. */
+export async function waitForPort(port: number, timeoutMs = 60_000, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(50);
+  }
+  throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
+}
+
+function stopper(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM") {
+  return () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      child.once("exit", () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill(signal);
+    });
+}
+
+function which(cmd: string): string | null {
+  const r = spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+/** Installs Debian packages that are missing (the machines run as root). */
+export function ensureDebianPackages(wanted: Record<string, string>): void {
+  const missing = Object.entries(wanted).filter(([bin]) => !which(bin) && !existsSync(bin));
+  if (missing.length === 0) return;
+  const pkgs = missing.map(([, pkg]) => pkg);
+  console.log(`installing ${pkgs.join(", ")} from Debian's packages…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const update = spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
+  if (update.status !== 0) throw new Error("apt-get update failed");
+  const install = spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...pkgs], {
+    stdio: "inherit",
+    env,
+  });
+  if (install.status !== 0) throw new Error(`apt-get install ${pkgs.join(" ")} failed`);
+}
+
+export interface RedisOptions {
+  port?: number;
+  dir?: string;
+  appendOnly?: boolean;
+}
+
+export async function startRedis(opts: RedisOptions = {}): Promise<Service> {
+  ensureDebianPackages({ "redis-server": "redis-server" });
+  const port = opts.port ?? (await freePort());
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "chess-redis-"));
+  mkdirSync(dir, { recursive: true });
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
+  args.push("--appendonly", opts.appendOnly ? "yes" : "no", "--logfile", "");
+  const child = spawn("redis-server", args, { stdio: ["ignore", "ignore", "inherit"] });
+  await waitForPort(port, 15_000, child);
+  const stop = stopper(child);
+  return {
+    name: "redis",
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    process: child,
+    stop: async () => {
+      await stop();
+      if (opts.dir === undefined) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function goBinary(): string {
+  const go = which("go") ?? (existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : null);
+  if (go === null) throw new Error("Go is needed to build FerretDB, and none was found");
+  return go;
+}
+
+/** Builds the FerretDB wrapper once per source version into a cache outside the repo. */
+export function ensureFerretdb(): string {
+  const hash = createHash("sha256");
+  for (const f of ["main.go", "go.mod", "go.sum"]) hash.update(readFileSync(join(FERRETDB_SRC, f)));
+  const cacheRoot = process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache");
+  const dir = join(cacheRoot, "chess-server", `ferretdb-${hash.digest("hex").slice(0, 16)}`);
+  const bin = join(dir, "ferretdb");
+  if (existsSync(bin)) return bin;
+  mkdirSync(dir, { recursive: true });
+  console.log("building FerretDB 1.24.2 from its Go module (first time only: one to a few minutes)…");
+  const started = Date.now();
+  const tmp = `${bin}.tmp-${process.pid}`;
+  const r = spawnSync(goBinary(), ["build", "-o", tmp, "."], { cwd: FERRETDB_SRC, stdio: "inherit" });
+  if (r.status !== 0) throw new Error("building FerretDB failed");
+  renameSync(tmp, bin);
+  console.log(`FerretDB built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return bin;
+}
+
+export interface FerretOptions {
+  port?: number;
+  dir?: string;
+}
+
+export async function startFerretdb(opts: FerretOptions = {}): Promise<Service> {
+  const bin = ensureFerretdb();
+  const port = opts.port ?? (await freePort());
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "chess-ferretdb-"));
+  mkdirSync(dir, { recursive: true });
+  const child = spawn(bin, ["--listen", `127.0.0.1:${port}`, "--sqlite-dir", dir], {
+    stdio: ["ignore", "ignore", process.env.FERRETDB_LOGS === "1" ? "inherit" : "ignore"],
+  });
+  await waitForPort(port, 30_000, child);
+  const stop = stopper(child);
+  return {
+    name: "ferretdb",
+    port,
+    url: `mongodb://127.0.0.1:${port}`,
+    process: child,
+    stop: async () => {
+      await stop();
+      if (opts.dir === undefined) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** nginx as the load balancer: round robin over the instances, websockets upgraded. */
+export async function startNginx(port: number, upstreams: number[], dir: string): Promise<Service> {
+  ensureDebianPackages({ nginx: "nginx" });
+  mkdirSync(join(dir, "logs"), { recursive: true });
+  const servers = upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).join("\n");
+  const conf = `worker_processes 1;
+daemon off;
+pid ${join(dir, "nginx.pid")};
+error_log stderr warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+  upstream chess {
+${servers}
+  }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://chess;
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_set_header Host $host:$server_port;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_next_upstream error timeout http_502 http_503;
+      proxy_connect_timeout 2s;
+      proxy_read_timeout 1h;
+    }
+  }
+}
+`;
+  const confPath = join(dir, "nginx.conf");
+  writeFileSync(confPath, conf);
+  const child = spawn("nginx", ["-p", dir, "-c", confPath, "-e", "stderr"], { stdio: ["ignore", "inherit", "inherit"] });
+  await waitForPort(port, 15_000, child);
+  return { name: "nginx", port, url: `http://127.0.0.1:${port}`, process: child, stop: stopper(child, "SIGQUIT") };
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// `npm start`: the whole local stack with one command. Redis (AOF on) and FerretDB keep their data
+// under ./.data, INSTANCES instances (default 2) run behind nginx on PORT (default 8080).
+// Ctrl-C stops everything; running it again keeps the data.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+process.chdir(root);
+const build = spawnSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
+if (build.status !== 0) process.exit(1);
+
+const { startRedis, startFerretdb, startNginx, freePort, waitForPort } = await import(
+  "../dist/scripts/lib/services.js"
+);
+const data = join(root, ".data");
+const instances = Number(process.env.INSTANCES ?? 2);
+const port = Number(process.env.PORT ?? 8080);
+mkdirSync(data, { recursive: true });
+
+const services = [];
+const children = [];
+let stopping = false;
+async function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  console.log("stopping…");
+  for (const child of children) child.kill("SIGTERM");
+  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once("exit", r)))));
+  for (const service of services.reverse()) await service.stop();
+  process.exit(code);
+}
+process.on("SIGINT", () => void stopAll(0));
+process.on("SIGTERM", () => void stopAll(0));
+
+try {
+  const redis = await startRedis({ port: Number(process.env.REDIS_PORT ?? 6380), dir: join(data, "redis"), appendOnly: true });
+  services.push(redis);
+  const ferret = await startFerretdb({ port: Number(process.env.MONGO_PORT ?? 27018), dir: join(data, "ferretdb") });
+  services.push(ferret);
+  const ports = [];
+  for (let i = 0; i < instances; i++) {
+    const p = await freePort();
+    const child = spawn(process.execPath, ["dist/src/main.js"], {
+      stdio: "inherit",
+      env: { ...process.env, PORT: String(p), REDIS_URL: redis.url, MONGO_URL: `${ferret.url}/chess` },
+    });
+    child.once("exit", (code) => {
+      if (!stopping) console.log(`instance on port ${p} exited (${code})`);
+    });
+    children.push(child);
+    await waitForPort(p, 20_000, child);
+    ports.push(p);
+  }
+  services.push(await startNginx(port, ports, join(data, "nginx")));
+  console.log(`${instances} instances on ports ${ports.join(", ")}, Redis on ${redis.port}, FerretDB on ${ferret.port}`);
+  console.log(`open http://127.0.0.1:${port}`);
+} catch (err) {
+  console.error(`failed to start the stack: ${err instanceof Error ? err.message : err}`);
+  await stopAll(1);
+}

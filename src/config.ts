@@ -1,0 +1,57 @@
+// Configuration: every knob is an environment variable, validated once at start.
+import { z } from "zod";
+
+const intMs = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const redisUrl = z
+  .string()
+  .refine((s) => /^rediss?:\/\/[^\s]+$/.test(s) && URL.canParse(s), "must be a redis:// or rediss:// URL");
+const mongoUrl = z
+  .string()
+  .refine((s) => /^mongodb(\+srv)?:\/\/[^\s]+$/.test(s), "must be a mongodb:// or mongodb+srv:// URL");
+
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  REDIS_URL: redisUrl.default("redis://127.0.0.1:6379"),
+  MONGO_URL: mongoUrl.default("mongodb://127.0.0.1:27017/chess"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  NODE_ENV: z.string().default("development"),
+  /** Prefix of every Redis key and channel; tests give each run its own. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,40}$/, "letters, digits, _ and - only")
+    .default("chess"),
+  FIRST_MOVE_MS: intMs(30_000),
+  PROPOSAL_MS: intMs(15_000),
+  PAIRING_INTERVAL_MS: intMs(1_000),
+  DEADLINE_POLL_MS: intMs(100),
+  SESSION_TTL_S: z.coerce.number().int().positive().default(30 * 24 * 3600),
+  ARCHIVE_GRACE_S: z.coerce.number().int().positive().default(3600),
+  RATE_LIMITS: z.enum(["on", "off"]).default("on"),
+  ALLOWED_ORIGINS: z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((o) => o.trim())
+        .filter((o) => o.length > 0),
+    ),
+  TRUST_PROXY: z.enum(["on", "off"]).default("off"),
+  SHUTDOWN_TIMEOUT_MS: intMs(10_000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  readonly code = "CONFIG";
+}
+
+/** Parses the environment; throws a ConfigError that names every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  throw new ConfigError(`invalid configuration: ${lines.join("; ")}`);
+}

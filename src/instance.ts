@@ -1,0 +1,71 @@
+// Builds one server instance: clients, services, HTTP, Socket.IO and background jobs. Nothing here
+// holds state that is not in Redis or MongoDB, so any number of instances can run side by side.
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Server } from "socket.io";
+import type { Config } from "./config.js";
+import type { AppContext } from "./context.js";
+import { createHttpApp } from "./http/app.js";
+import { apiRouters } from "./http/routes.js";
+import { startJobs, type Jobs } from "./jobs/index.js";
+import { createLogger, type Logger } from "./log.js";
+import { createMetrics } from "./metrics.js";
+import { createRealtime } from "./realtime/server.js";
+import { handlers, resumeHooks, socketGuard } from "./realtime/handlers/index.js";
+import { createKeys } from "./store/keys.js";
+import { createMongo, ensureIndexes } from "./store/mongo.js";
+import { createRedis } from "./store/redis.js";
+
+export interface Instance {
+  url: string;
+  ctx: AppContext;
+  io: Server;
+  http: HttpServer;
+  close: () => Promise<void>;
+}
+
+export async function startInstance(config: Config, log: Logger = createLogger(config.LOG_LEVEL)): Promise<Instance> {
+  const onRedisError = (err: Error) => log.warn({ err: err.message }, "redis connection error");
+  const redis = createRedis(config.REDIS_URL, onRedisError);
+  const pubClient = createRedis(config.REDIS_URL, onRedisError);
+  const subClient = createRedis(config.REDIS_URL, onRedisError);
+  const mongo = createMongo(config.MONGO_URL);
+  await Promise.all([redis.connect(), pubClient.connect(), subClient.connect(), mongo.client.connect()]);
+  await ensureIndexes(mongo.db);
+
+  const ctx: AppContext = { config, log, redis, keys: createKeys(config.REDIS_PREFIX), mongo };
+  const metrics = createMetrics();
+  const http = createServer(createHttpApp(ctx, metrics, apiRouters(ctx)));
+  const io = createRealtime(http, {
+    app: ctx,
+    metrics,
+    handlers,
+    resumeHooks,
+    pubClient,
+    subClient,
+    guard: socketGuard(ctx),
+  });
+  ctx.io = io;
+  const jobs: Jobs = startJobs(ctx);
+
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  const url = `http://${config.HOST}:${port}`;
+  log.info({ url }, "instance listening");
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      await jobs.stop();
+      // Closing the sockets tells clients to reconnect, to another instance behind the balancer.
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      metrics.stop();
+      await Promise.allSettled([redis.quit(), pubClient.quit(), subClient.quit(), mongo.client.close()]);
+    })();
+    return closing;
+  };
+  return { url, ctx, io, http, close };
+}

@@ -1,0 +1,63 @@
+// The client-to-server actions of PROTOCOL.md, parsed once at the edge with zod.
+import { z } from "zod";
+
+export const POOLS = [
+  "1+0",
+  "2+1",
+  "3+0",
+  "3+2",
+  "5+0",
+  "5+3",
+  "10+0",
+  "10+5",
+  "15+10",
+  "30+0",
+  "30+20",
+] as const;
+export type Pool = (typeof POOLS)[number];
+
+export const usernameSchema = z
+  .string()
+  .min(3)
+  .max(20)
+  .regex(/^[A-Za-z0-9_-]+$/);
+export const passwordSchema = z.string().min(8).max(128);
+export const credentialsSchema = z.strictObject({
+  username: usernameSchema,
+  password: passwordSchema,
+});
+
+const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+const gameRef = z.strictObject({ gameId: id });
+
+export const actionPayloads = {
+  "server/REGISTER_USER": credentialsSchema,
+  "server/START_MATCHMAKING": z.strictObject({
+    timeControl: z.enum(POOLS),
+    rated: z.boolean().optional(),
+    autoAccept: z.boolean().optional(),
+  }),
+  "server/CANCEL_MATCHMAKING": z.strictObject({}),
+  "server/REPLY_MATCHUP": z.strictObject({ matchId: id, accept: z.boolean() }),
+  "game/PLAYER_READY": gameRef,
+  "game/PLAYER_MOVE": z.strictObject({
+    gameId: id,
+    move: z.string().regex(/^[a-h][1-8][a-h][1-8][qrbn]?$/),
+    ply: z.number().int().min(0).max(100_000),
+  }),
+  "game/OFFER_DRAW": gameRef,
+  "game/DECLINE_DRAW": gameRef,
+  "game/CONCEDE": gameRef,
+} as const;
+
+export type ClientActionType = keyof typeof actionPayloads;
+export type ClientPayload<T extends ClientActionType> = z.infer<(typeof actionPayloads)[T]>;
+
+export const envelopeSchema = z.strictObject({
+  type: z.string().min(1).max(64),
+  payload: z.unknown().optional(),
+});
+
+export function isClientActionType(type: string): type is ClientActionType {
+  return Object.hasOwn(actionPayloads, type);
+}

@@ -1,0 +1,124 @@
+// The shapes of PROTOCOL.md that the server sends: users, live state, games and events.
+// Shared by the server and the browser client (type-only imports there).
+
+export type Speed = "bullet" | "blitz" | "rapid" | "classical";
+export type Color = "white" | "black";
+export type GameResult = "1-0" | "0-1" | "1/2-1/2";
+export type GameReason =
+  | "checkmate"
+  | "resign"
+  | "timeout"
+  | "stalemate"
+  | "agreement"
+  | "threefold"
+  | "fifty-move"
+  | "insufficient-material"
+  | "aborted";
+
+export interface Rating {
+  rating: number;
+  deviation: number;
+  games: number;
+}
+
+export type Ratings = Record<Speed, Rating>;
+
+export interface PublicUser {
+  id: string;
+  username: string;
+  guest: boolean;
+  ratings: Ratings;
+}
+
+export interface TimeControl {
+  label: string;
+  initialMs: number;
+  incrementMs: number;
+  speed: Speed;
+}
+
+export interface Proposal {
+  matchId: string;
+  timeControl: string;
+  rated: boolean;
+  opponent: { username: string; rating: number };
+  expiresAt: number;
+}
+
+export type LiveState =
+  | { status: "idle" }
+  | { status: "queued"; timeControl: string; rated: boolean; since: number }
+  | { status: "proposed"; proposal: Proposal }
+  | { status: "playing"; gameId: string };
+
+export interface Clock {
+  whiteMs: number;
+  blackMs: number;
+  running: boolean;
+  serverTime: number;
+}
+
+export interface GamePlayer {
+  id: string;
+  username: string;
+  rating: number;
+}
+
+export interface Game {
+  id: string;
+  rated: boolean;
+  timeControl: TimeControl;
+  white: GamePlayer;
+  black: GamePlayer;
+  fen: string;
+  ply: number;
+  moves: string[];
+  san: string[];
+  turn: Color;
+  clock: Clock;
+  drawOffer: Color | null;
+  status: "started" | "ended";
+  result: GameResult | null;
+  reason: GameReason | null;
+  winner: Color | null;
+  createdAt: number;
+  endedAt: number | null;
+}
+
+export interface ServerEvents {
+  "client/RESUME_SESSION": { sessionId: string; user: PublicUser; state: LiveState };
+  "client/ALREADY_IN_QUEUE": { state: LiveState };
+  "client/PROPOSE_MATCHUP": Proposal;
+  "client/MATCHUP_CANCELLED": { matchId: string; reason: "declined" | "expired"; requeued: boolean };
+  "client/START_GAME": { game: Game };
+  "client/RESUME_GAME": { game: Game };
+  "client/UPDATE_GAME": {
+    gameId: string;
+    ply: number;
+    move: { uci: string; san: string };
+    fen: string;
+    clock: Clock;
+    drawOffer: Color | null;
+  };
+  "client/OFFER_DRAW": { gameId: string; by: Color };
+  "client/DRAW_DECLINED": { gameId: string; by: Color };
+  "client/GAME_OVER": {
+    gameId: string;
+    result: GameResult | null;
+    reason: GameReason;
+    winner: Color | null;
+    ratingDiff: { white: number; black: number } | null;
+  };
+  "client/ERROR": { code: string; message: string; type: string };
+}
+
+export type ServerEventType = keyof ServerEvents;
+
+/** The one wire shape of every message, both ways: the event `action` with `{type, payload}`. */
+export type ServerAction = {
+  [K in ServerEventType]: { type: K; payload: ServerEvents[K] };
+}[ServerEventType];
+
+export type Ack =
+  | ({ ok: true } & Record<string, unknown>)
+  | { ok: false; error: { code: string; message: string } };

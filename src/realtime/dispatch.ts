@@ -1,0 +1,71 @@
+// Routes each `action` to its handler: parse → handler → ack or client/ERROR. Bad input never
+// reaches a handler; an unexpected failure is logged and answered INTERNAL, without a stack.
+import type { Socket } from "socket.io";
+import type { AppContext } from "../context.js";
+import {
+  actionPayloads,
+  envelopeSchema,
+  isClientActionType,
+  type ClientActionType,
+  type ClientPayload,
+} from "../protocol/actions.js";
+import { AppError, errorBody, type ErrorCode } from "../protocol/errors.js";
+import type { ServerAction } from "../protocol/types.js";
+import type { Metrics } from "../metrics.js";
+
+export interface SocketUser {
+  sessionId: string;
+  userId: string;
+  username: string;
+  guest: boolean;
+}
+
+export interface ActionContext {
+  app: AppContext;
+  socket: Socket;
+  user: SocketUser;
+}
+
+/** A handler returns extra ack fields, or throws an AppError to refuse. */
+export type Handler<T extends ClientActionType> = (
+  ctx: ActionContext,
+  payload: ClientPayload<T>,
+) => Promise<Record<string, unknown> | void>;
+
+export type HandlerTable = { [T in ClientActionType]?: Handler<T> };
+
+type AckFn = (answer: unknown) => void;
+
+export function emitTo(socket: Socket, action: ServerAction): void {
+  socket.emit("action", action);
+}
+
+export function createDispatcher(app: AppContext, metrics: Metrics, handlers: HandlerTable) {
+  return async (socket: Socket, raw: unknown, ack: unknown): Promise<void> => {
+    const user = socket.data.user as SocketUser;
+    const reply = typeof ack === "function" ? (ack as AckFn) : null;
+    const envelope = envelopeSchema.safeParse(raw);
+    const type = envelope.success ? envelope.data.type : "unknown";
+    const refuse = (code: ErrorCode, message?: string) => {
+      metrics.actions.inc({ type: isClientActionType(type) ? type : "unknown", outcome: code });
+      const error = errorBody(code, message);
+      if (reply) reply({ ok: false, error });
+      else emitTo(socket, { type: "client/ERROR", payload: { ...error, type } });
+    };
+    if (!envelope.success) return refuse("INVALID_INPUT");
+    if (!isClientActionType(type)) return refuse("UNKNOWN_TYPE");
+    const handler = handlers[type] as Handler<typeof type> | undefined;
+    if (handler === undefined) return refuse("UNKNOWN_TYPE");
+    const payload = actionPayloads[type].safeParse(envelope.data.payload ?? {});
+    if (!payload.success) return refuse("INVALID_INPUT");
+    try {
+      const extra = await handler({ app, socket, user }, payload.data as never);
+      metrics.actions.inc({ type, outcome: "ok" });
+      reply?.({ ok: true, ...(extra ?? {}) });
+    } catch (err) {
+      if (err instanceof AppError) return refuse(err.code, err.message);
+      app.log.error({ err, type }, "socket action failed");
+      refuse("INTERNAL");
+    }
+  };
+}

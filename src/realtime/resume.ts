@@ -1,0 +1,31 @@
+// What every connection receives first: client/RESUME_SESSION, then client/RESUME_GAME while the
+// user plays. Everything comes from Redis (and MongoDB for ratings), so any instance can answer.
+import type { Socket } from "socket.io";
+import type { AppContext } from "../context.js";
+import { getLiveState } from "../store/live-state.js";
+import { loadPublicUser } from "../store/users.js";
+import { emitTo, type SocketUser } from "./dispatch.js";
+
+/** Extra steps after RESUME_SESSION, registered by the game layer (RESUME_GAME, room joins). */
+export type ResumeHook = (app: AppContext, socket: Socket, user: SocketUser) => Promise<void>;
+
+export async function sendResumeSession(app: AppContext, socket: Socket): Promise<void> {
+  const user = socket.data.user as SocketUser;
+  const [publicUser, state] = await Promise.all([
+    loadPublicUser(app, { ...user, createdAt: 0 }),
+    getLiveState(app, user.userId),
+  ]);
+  emitTo(socket, {
+    type: "client/RESUME_SESSION",
+    payload: { sessionId: user.sessionId, user: publicUser, state },
+  });
+}
+
+export async function resume(
+  app: AppContext,
+  socket: Socket,
+  hooks: readonly ResumeHook[],
+): Promise<void> {
+  await sendResumeSession(app, socket);
+  for (const hook of hooks) await hook(app, socket, socket.data.user as SocketUser);
+}

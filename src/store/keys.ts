@@ -1,0 +1,37 @@
+// Every Redis key, channel and Socket.IO room name, built in one place. The id of the entity sits
+// in a hash tag so that all keys of one entity share a Redis Cluster slot.
+
+export type Keys = ReturnType<typeof createKeys>;
+
+export function createKeys(prefix: string) {
+  const p = prefix;
+  return {
+    prefix: p,
+    session: (sessionId: string) => `${p}:session:{${sessionId}}`,
+    /** Sessions of one user, so that logout-everywhere and renames can find them. */
+    userSessions: (userId: string) => `${p}:user:{${userId}}:sessions`,
+    guest: (userId: string) => `${p}:guest:{${userId}}`,
+    live: (userId: string) => `${p}:live:{${userId}}`,
+    queue: (pool: string, rated: boolean) => `${p}:queue:{${pool}:${rated ? "rated" : "casual"}}`,
+    queueEntries: (pool: string, rated: boolean) =>
+      `${p}:queue:{${pool}:${rated ? "rated" : "casual"}}:entries`,
+    proposal: (matchId: string) => `${p}:proposal:{${matchId}}`,
+    game: (gameId: string) => `${p}:game:{${gameId}}`,
+    /** Sorted set of due work (flags, first-move aborts, proposal expiries), scored by due time. */
+    deadlines: `${p}:deadlines`,
+    /** Stream of ended games waiting to be archived into MongoDB. */
+    archive: `${p}:archive`,
+    archiveGroup: "archivers",
+    /** Stream of matchmaker/ADD_TO_QUEUE records. */
+    matchmaker: `${p}:matchmaker`,
+    waveLock: (pool: string, rated: boolean) =>
+      `${p}:wave:{${pool}:${rated ? "rated" : "casual"}}`,
+    rateLimit: `${p}:rl`,
+    adapterChannel: `${p}:sio#`,
+  };
+}
+
+export const rooms = {
+  user: (userId: string) => `user:${userId}`,
+  game: (gameId: string) => `game:${gameId}`,
+};

@@ -1,0 +1,44 @@
+// Users as the protocol shows them: registered accounts live in MongoDB, guests only in Redis.
+import type { AppContext } from "../context.js";
+import type { PublicUser, Ratings, Speed } from "../protocol/types.js";
+import type { SessionRecord } from "./sessions.js";
+
+export const SPEEDS: readonly Speed[] = ["bullet", "blitz", "rapid", "classical"];
+
+export function defaultRatings(): Ratings {
+  const fresh = () => ({ rating: 1500, deviation: 350, games: 0 });
+  return { bullet: fresh(), blitz: fresh(), rapid: fresh(), classical: fresh() };
+}
+
+/** A stored account. `passwordHash` never leaves this layer. */
+export interface UserDoc {
+  _id: string;
+  username: string;
+  usernameLower: string;
+  passwordHash: string;
+  ratings: Ratings;
+  createdAt: number;
+  /** Rating changes already applied, by game id: what makes applying one idempotent. */
+  ratedGames?: string[];
+}
+
+export function toPublicUser(doc: Pick<UserDoc, "_id" | "username" | "ratings">): PublicUser {
+  return { id: doc._id, username: doc.username, guest: false, ratings: doc.ratings };
+}
+
+/** The user behind a session: from MongoDB for accounts (fresh ratings), from the session for guests. */
+export async function loadPublicUser(
+  ctx: Pick<AppContext, "mongo">,
+  session: SessionRecord,
+): Promise<PublicUser> {
+  if (session.guest) {
+    return { id: session.userId, username: session.username, guest: true, ratings: defaultRatings() };
+  }
+  const doc = await ctx.mongo.db
+    .collection<UserDoc>("users")
+    .findOne({ _id: session.userId }, { projection: { username: 1, ratings: 1 } });
+  if (doc === null) {
+    return { id: session.userId, username: session.username, guest: false, ratings: defaultRatings() };
+  }
+  return toPublicUser(doc);
+}

@@ -1,0 +1,45 @@
+// Server instances for tests: in-process (fast, inspectable) or as child processes (killable).
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { loadConfig } from "../../src/config.js";
+import { startInstance, type Instance } from "../../src/instance.js";
+import { createLogger } from "../../src/log.js";
+import { freePort, waitForPort } from "../../scripts/lib/services.js";
+
+export async function startInProcess(env: Record<string, string>): Promise<Instance> {
+  const config = loadConfig(env);
+  return startInstance(config, createLogger(config.LOG_LEVEL));
+}
+
+const MAIN = fileURLToPath(new URL("../../src/main.js", import.meta.url));
+
+export interface ChildInstance {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  /** SIGKILL: the instance dies with no chance to clean up. */
+  kill: () => Promise<void>;
+  /** SIGTERM: graceful shutdown. */
+  stop: () => Promise<void>;
+}
+
+export async function spawnInstance(env: Record<string, string>, port?: number): Promise<ChildInstance> {
+  const chosen = port ?? (await freePort());
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...process.env, ...env, PORT: String(chosen) },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  await waitForPort(chosen, 20_000, child);
+  const ended = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const signal = async (sig: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    await ended;
+  };
+  return {
+    url: `http://127.0.0.1:${chosen}`,
+    port: chosen,
+    process: child,
+    kill: () => signal("SIGKILL"),
+    stop: () => signal("SIGTERM"),
+  };
+}

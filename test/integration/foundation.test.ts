@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { startRedis, sleep } from "../../scripts/lib/services.js";
+import { rooms } from "../../src/store/keys.js";
+import { connect } from "../helpers/client.js";
+import { testEnv } from "../helpers/env.js";
+import { spawnInstance, startInProcess } from "../helpers/instances.js";
+
+test("an emit to a room from instance B reaches a socket connected to instance A", async (t) => {
+  const env = testEnv();
+  const a = await startInProcess(env);
+  const b = await startInProcess(env);
+  t.after(async () => {
+    await a.close();
+    await b.close();
+  });
+  const client = connect(a.url);
+  t.after(() => client.close());
+  const resumed = await client.next("client/RESUME_SESSION");
+  assert.equal(resumed.user.guest, true);
+
+  // Rooms subscribe asynchronously; retry the emit until the subscription is in place.
+  const got = client.next("client/ERROR", 5_000);
+  const timer = setInterval(() => {
+    b.io.to(rooms.user(resumed.user.id)).emit("action", {
+      type: "client/ERROR",
+      payload: { code: "INTERNAL", message: "from B", type: "probe" },
+    });
+  }, 100);
+  try {
+    assert.equal((await got).message, "from B");
+  } finally {
+    clearInterval(timer);
+  }
+});
+
+test("/healthz and /readyz answer; /metrics has the event-loop-lag histogram", async (t) => {
+  const instance = await startInProcess(testEnv());
+  t.after(() => instance.close());
+  assert.equal((await fetch(`${instance.url}/healthz`)).status, 200);
+  const ready = await fetch(`${instance.url}/readyz`);
+  assert.equal(ready.status, 200);
+  assert.deepEqual(await ready.json(), { status: "ready", redis: "ok", mongo: "ok" });
+  const metrics = await (await fetch(`${instance.url}/metrics`)).text();
+  assert.match(metrics, /chess_event_loop_lag_seconds_bucket/);
+  assert.match(metrics, /process_cpu_user_seconds_total/);
+});
+
+const stopped: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const stop of stopped) await stop();
+});
+
+test("/readyz is 503 while Redis is down and 200 once it is back; the instance survives", async () => {
+  let redis = await startRedis();
+  const port = redis.port;
+  stopped.push(() => redis.stop());
+  const instance = await spawnInstance(testEnv({ REDIS_URL: redis.url }));
+  stopped.push(() => instance.stop());
+
+  assert.equal((await fetch(`${instance.url}/readyz`)).status, 200);
+  await redis.stop();
+  const down = await fetch(`${instance.url}/readyz`);
+  assert.equal(down.status, 503);
+  assert.equal(((await down.json()) as { redis: string }).redis, "down");
+
+  redis = await startRedis({ port });
+  stopped.push(() => redis.stop());
+  let status = 0;
+  for (let i = 0; i < 100 && status !== 200; i++) {
+    await sleep(100);
+    status = (await fetch(`${instance.url}/readyz`)).status;
+  }
+  assert.equal(status, 200);
+  assert.equal(instance.process.exitCode, null, "the instance is still running");
+});
+
+test("an unknown API path is a JSON 404 NOT_FOUND", async (t) => {
+  const instance = await startInProcess(testEnv());
+  t.after(() => instance.close());
+  const missing = await fetch(`${instance.url}/api/nothing-here`);
+  assert.equal(missing.status, 404);
+  assert.deepEqual(((await missing.json()) as { error: { code: string } }).error.code, "NOT_FOUND");
+});
+
+test("SIGTERM shuts an instance down gracefully within 10 s", async () => {
+  const instance = await spawnInstance(testEnv());
+  const client = connect(instance.url);
+  await client.next("client/RESUME_SESSION");
+  const disconnected = new Promise<void>((resolve) => client.socket.once("disconnect", () => resolve()));
+  const started = Date.now();
+  await instance.stop();
+  await disconnected;
+  client.close();
+  assert.equal(instance.process.exitCode, 0);
+  assert.ok(Date.now() - started < 10_000);
+});

@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ConfigError, loadConfig } from "../../src/config.js";
+
+test("defaults follow PROTOCOL.md", () => {
+  const config = loadConfig({});
+  assert.equal(config.PORT, 3000);
+  assert.equal(config.HOST, "127.0.0.1");
+  assert.equal(config.REDIS_URL, "redis://127.0.0.1:6379");
+  assert.equal(config.MONGO_URL, "mongodb://127.0.0.1:27017/chess");
+  assert.equal(config.FIRST_MOVE_MS, 30_000);
+  assert.equal(config.PROPOSAL_MS, 15_000);
+  assert.equal(config.RATE_LIMITS, "on");
+  assert.deepEqual(config.ALLOWED_ORIGINS, []);
+});
+
+test("a malformed REDIS_URL is refused with a message naming the variable", () => {
+  for (const bad of ["localhost:6379", "http://127.0.0.1:6379", "redis://", "redis:// spaced"]) {
+    assert.throws(
+      () => loadConfig({ REDIS_URL: bad }),
+      (err: unknown) => err instanceof ConfigError && err.message.includes("REDIS_URL"),
+      bad,
+    );
+  }
+});
+
+test("every bad variable is named, not only the first", () => {
+  assert.throws(
+    () => loadConfig({ PORT: "seventy", MONGO_URL: "postgres://x", RATE_LIMITS: "maybe" }),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      ["PORT", "MONGO_URL", "RATE_LIMITS"].every((name) => err.message.includes(name)),
+  );
+});
+
+test("ALLOWED_ORIGINS is a comma-separated list", () => {
+  const config = loadConfig({ ALLOWED_ORIGINS: "https://a.example, https://b.example" });
+  assert.deepEqual(config.ALLOWED_ORIGINS, ["https://a.example", "https://b.example"]);
+});
