@@ -29,15 +29,19 @@ function findTests(dir) {
   return out.sort();
 }
 
-run("npx", ["tsc", "-p", "tsconfig.json"]);
-run("npm", ["run", "--silent", "build:web"]);
+// `--no-build`: run what dist/ already holds (for running a few files while others edit the tree).
+const noBuild = process.argv.includes("--no-build");
+if (!noBuild) {
+  run("npx", ["tsc", "-p", "tsconfig.json"]);
+  run("npm", ["run", "--silent", "build:web"]);
+}
 const { startRedis, startFerretdb, ensureFerretdb, ensureDebianPackages } = await import(
   "../dist/scripts/lib/services.js"
 );
 ensureDebianPackages({ "redis-server": "redis-server", "/usr/bin/chromium": "chromium", nginx: "nginx" });
 ensureFerretdb();
 
-const only = process.argv.slice(2);
+const only = process.argv.slice(2).filter((a) => a !== "--no-build");
 const layers = only.length > 0 ? only : ["dist/test/unit", "dist/test/integration", "dist/test/e2e"];
 const files = layers.flatMap((l) => (l.endsWith(".js") ? [l] : existsSync(l) ? findTests(join(root, l)) : []));
 
