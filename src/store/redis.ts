@@ -6,6 +6,9 @@ import { createClient, type RedisClientType } from "redis";
 
 export type Redis = RedisClientType;
 
+/** From dist/src/store/ back to the source folder of the scripts. */
+const LUA_DIR = new URL("../../../src/store/lua/", import.meta.url);
+
 /** A client that keeps retrying with a capped backoff: an instance never crashes for Redis. */
 export function createRedis(url: string, onError: (err: Error) => void): Redis {
   const client = createClient({
@@ -27,9 +30,9 @@ export class LuaScript {
     this.sha = createHash("sha1").update(source).digest("hex");
   }
 
-  /** Loads `lua/<name>.lua` next to the calling module (pass `import.meta.url`). */
-  static load(baseUrl: string, name: string): LuaScript {
-    return new LuaScript(name, readFileSync(new URL(`./lua/${name}.lua`, baseUrl), "utf8"));
+  /** Loads `src/store/lua/<name>.lua` (read from the source tree: tsc does not copy .lua files). */
+  static load(name: string): LuaScript {
+    return new LuaScript(name, readFileSync(new URL(`${name}.lua`, LUA_DIR), "utf8"));
   }
 
   async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
