@@ -1,6 +1,6 @@
 // Users as the protocol shows them: registered accounts live in MongoDB, guests only in Redis.
 import type { AppContext } from "../context.js";
-import type { PublicUser, Ratings, Speed } from "../protocol/types.js";
+import type { PublicUser, Rating, Ratings, Speed } from "../protocol/types.js";
 import type { SessionRecord } from "./sessions.js";
 
 export const SPEEDS: readonly Speed[] = ["bullet", "blitz", "rapid", "classical"];
@@ -41,4 +41,28 @@ export async function loadPublicUser(
     return { id: session.userId, username: session.username, guest: false, ratings: defaultRatings() };
   }
   return toPublicUser(doc);
+}
+
+/** A Glicko-2 rating as the rating system needs it (the wire shows rating and deviation only). */
+export interface Glicko {
+  rating: number;
+  deviation: number;
+  volatility: number;
+}
+
+export const DEFAULT_VOLATILITY = 0.06;
+
+/** A player's rating for one speed, as a new game records it; defaults for unknown users. */
+export async function loadGlicko(
+  ctx: Pick<AppContext, "mongo">,
+  userId: string,
+  speed: Speed,
+): Promise<Glicko> {
+  const doc = await ctx.mongo.db
+    .collection<UserDoc>("users")
+    .findOne({ _id: userId }, { projection: { ratings: 1 } });
+  const r = doc?.ratings[speed] as (Rating & { volatility?: number }) | undefined;
+  return r
+    ? { rating: r.rating, deviation: r.deviation, volatility: r.volatility ?? DEFAULT_VOLATILITY }
+    : { rating: 1500, deviation: 350, volatility: DEFAULT_VOLATILITY };
 }

@@ -1,0 +1,143 @@
+// Live games in Redis: one hash per game (`keys.game(id)`), written only by the Lua scripts of
+// src/store/lua (game creation by the matchmaking accept script; moves, offers, ends by game-*.lua).
+//
+// Hash fields (all strings):
+//   v             version, +1 on every transition (compare-and-set)
+//   id rated(0|1) tc initialMs incrementMs speed
+//   white black   JSON {id, username, rating}
+//   whiteGlicko blackGlicko  JSON {rating, deviation, volatility} at game start ("" when unrated)
+//   fen ply       position after `ply` half-moves (games start from the initial position)
+//   moves san     space-separated UCI and SAN
+//   clocks        space-separated remaining ms of the mover after each move (for PGN %clk)
+//   reps          space-separated repetition keys since the last irreversible move, current last
+//   whiteMs blackMs serverTime running(0|1)   clock at serverTime (Redis TIME)
+//   deadline      when the side to move flags, or loses its first-move chance (ms)
+//   drawOffer     "" | white | black
+//   status        started | ended;  result reason winner endedAt ("" while live)
+//   createdAt
+import type { AppContext } from "../context.js";
+import type { Color, Game, GamePlayer, GameReason, GameResult, TimeControl } from "../protocol/types.js";
+import type { Glicko } from "./users.js";
+
+export const INITIAL_FEN = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1";
+/** Repetition key of the initial position: FEN fields 1–4. */
+export const INITIAL_REP = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq -";
+
+export interface NewGame {
+  id: string;
+  rated: boolean;
+  timeControl: TimeControl;
+  white: GamePlayer;
+  black: GamePlayer;
+  whiteGlicko: Glicko | null;
+  blackGlicko: Glicko | null;
+}
+
+/**
+ * The hash of a new game as a flat [field, value, ...] list for HSET. The creating script adds
+ * `createdAt`, `serverTime` and `deadline` (= TIME + FIRST_MOVE_MS) from Redis TIME.
+ */
+export function newGameFields(game: NewGame): string[] {
+  const tc = game.timeControl;
+  const fields: Record<string, string> = {
+    v: "0",
+    id: game.id,
+    rated: game.rated ? "1" : "0",
+    tc: tc.label,
+    initialMs: String(tc.initialMs),
+    incrementMs: String(tc.incrementMs),
+    speed: tc.speed,
+    white: JSON.stringify(game.white),
+    black: JSON.stringify(game.black),
+    whiteGlicko: game.whiteGlicko ? JSON.stringify(game.whiteGlicko) : "",
+    blackGlicko: game.blackGlicko ? JSON.stringify(game.blackGlicko) : "",
+    fen: INITIAL_FEN,
+    ply: "0",
+    moves: "",
+    san: "",
+    clocks: "",
+    reps: INITIAL_REP,
+    whiteMs: String(tc.initialMs),
+    blackMs: String(tc.initialMs),
+    running: "0",
+    drawOffer: "",
+    status: "started",
+    result: "",
+    reason: "",
+    winner: "",
+    endedAt: "",
+  };
+  return Object.entries(fields).flat();
+}
+
+/** Everything a live game holds, including what the wire object leaves out. */
+export interface GameRecord {
+  game: Game;
+  version: number;
+  reps: string[];
+  clocks: number[];
+  deadline: number;
+  whiteGlicko: Glicko | null;
+  blackGlicko: Glicko | null;
+}
+
+const words = (s: string | undefined): string[] => (s ? s.split(" ") : []);
+const orNull = <T extends string>(s: string | undefined): T | null => (s ? (s as T) : null);
+
+export function recordFromHash(h: Record<string, string>): GameRecord {
+  const ply = Number(h.ply);
+  const game: Game = {
+    id: h.id!,
+    rated: h.rated === "1",
+    timeControl: {
+      label: h.tc!,
+      initialMs: Number(h.initialMs),
+      incrementMs: Number(h.incrementMs),
+      speed: h.speed as TimeControl["speed"],
+    },
+    white: JSON.parse(h.white!) as GamePlayer,
+    black: JSON.parse(h.black!) as GamePlayer,
+    fen: h.fen!,
+    ply,
+    moves: words(h.moves),
+    san: words(h.san),
+    turn: ply % 2 === 0 ? "white" : "black",
+    clock: {
+      whiteMs: Number(h.whiteMs),
+      blackMs: Number(h.blackMs),
+      running: h.running === "1",
+      serverTime: Number(h.serverTime),
+    },
+    drawOffer: orNull<Color>(h.drawOffer),
+    status: h.status === "ended" ? "ended" : "started",
+    result: orNull<GameResult>(h.result),
+    reason: orNull<GameReason>(h.reason),
+    winner: orNull<Color>(h.winner),
+    createdAt: Number(h.createdAt),
+    endedAt: h.endedAt ? Number(h.endedAt) : null,
+  };
+  return {
+    game,
+    version: Number(h.v),
+    reps: words(h.reps),
+    clocks: words(h.clocks).map(Number),
+    deadline: Number(h.deadline),
+    whiteGlicko: h.whiteGlicko ? (JSON.parse(h.whiteGlicko) as Glicko) : null,
+    blackGlicko: h.blackGlicko ? (JSON.parse(h.blackGlicko) as Glicko) : null,
+  };
+}
+
+export async function loadGameRecord(
+  ctx: Pick<AppContext, "redis" | "keys">,
+  gameId: string,
+): Promise<GameRecord | null> {
+  const h = await ctx.redis.hGetAll(ctx.keys.game(gameId));
+  return h.id === undefined ? null : recordFromHash(h);
+}
+
+export async function loadGame(
+  ctx: Pick<AppContext, "redis" | "keys">,
+  gameId: string,
+): Promise<Game | null> {
+  return (await loadGameRecord(ctx, gameId))?.game ?? null;
+}
