@@ -1,6 +1,7 @@
 // The services every layer receives: built once in main.ts, passed down explicitly.
 import type { Server } from "socket.io";
 import type { Config } from "./config.js";
+import type { GameCache } from "./realtime/game-cache.js";
 import type { Logger } from "./log.js";
 import type { Keys } from "./store/keys.js";
 import type { Mongo } from "./store/mongo.js";
@@ -14,4 +15,6 @@ export interface AppContext {
   mongo: Mongo;
   /** Set once the Socket.IO server exists; HTTP-only code never needs it. */
   io?: Server;
+  /** This instance's copy of the live games its sockets play (never the truth; see game-cache). */
+  gameCache?: GameCache;
 }

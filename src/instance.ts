@@ -10,6 +10,7 @@ import { apiRouters } from "./http/routes.js";
 import { startJobs, type Jobs } from "./jobs/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { createMetrics } from "./metrics.js";
+import { GameCache } from "./realtime/game-cache.js";
 import { createRealtime } from "./realtime/server.js";
 import { handlers, resumeHooks, socketGuard } from "./realtime/handlers/index.js";
 import { createKeys } from "./store/keys.js";
@@ -46,6 +47,8 @@ export async function startInstance(config: Config, log: Logger = createLogger(c
     guard: socketGuard(ctx),
   });
   ctx.io = io;
+  ctx.gameCache = new GameCache();
+  ctx.gameCache.attach(io);
   const jobs: Jobs = startJobs(ctx);
 
   await new Promise<void>((resolve, reject) => {

@@ -1,10 +1,22 @@
 // Background work that belongs to no instance: each job is claimed in Redis by one live instance.
 import type { AppContext } from "../context.js";
+import { startDeadlines, type DeadlineHandler } from "./deadlines.js";
+import { handleGameDeadline } from "./game-deadline.js";
 
 export interface Jobs {
   stop: () => Promise<void>;
 }
 
-export function startJobs(_ctx: AppContext): Jobs {
-  return { stop: async () => {} };
+/** Deadline kinds: the member prefix in the deadline set, and who handles it. */
+const deadlineHandlers: Record<string, DeadlineHandler> = {
+  game: handleGameDeadline,
+};
+
+export function startJobs(ctx: AppContext): Jobs {
+  const deadlines = startDeadlines(ctx, deadlineHandlers, { pollMs: ctx.config.DEADLINE_POLL_MS });
+  return {
+    stop: async () => {
+      await deadlines.stop();
+    },
+  };
 }

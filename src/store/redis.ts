@@ -30,9 +30,13 @@ export class LuaScript {
     this.sha = createHash("sha1").update(source).digest("hex");
   }
 
-  /** Loads `src/store/lua/<name>.lua` (read from the source tree: tsc does not copy .lua files). */
-  static load(name: string): LuaScript {
-    return new LuaScript(name, readFileSync(new URL(`${name}.lua`, LUA_DIR), "utf8"));
+  /**
+   * Loads `src/store/lua/<name>.lua` (read from the source tree: tsc does not copy .lua files),
+   * after the shared `includes` (Lua has no imports; shared functions are prepended).
+   */
+  static load(name: string, includes: readonly string[] = []): LuaScript {
+    const read = (file: string) => readFileSync(new URL(`${file}.lua`, LUA_DIR), "utf8");
+    return new LuaScript(name, [...includes.map(read), read(name)].join("\n"));
   }
 
   async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {

@@ -1,0 +1,101 @@
+// Game transitions, pure: who may do what to a live game, checked in the order PROTOCOL.md gives,
+// and the rules step of a move. Time-dependent parts (clock, flag, first-move abort) are applied
+// in the same atomic commit in Redis, with Redis TIME; see src/store/lua/game-*.lua.
+import type { Color } from "../protocol/types.js";
+import { canMate, playMove, type RulesOutcome } from "./chess.js";
+
+/** What a transition needs to know of a live game. */
+export interface GameView {
+  id: string;
+  version: number;
+  status: "started" | "ended";
+  ply: number;
+  fen: string;
+  /** Repetition keys since the last irreversible move, the current position last. */
+  reps: readonly string[];
+  drawOffer: Color | null;
+  whiteId: string;
+  blackId: string;
+}
+
+export type Refusal<C extends string> = { ok: false; code: C };
+
+export interface MovePlan {
+  ok: true;
+  color: Color;
+  uci: string;
+  san: string;
+  fen: string;
+  repetitionKey: string;
+  irreversible: boolean;
+  outcome: RulesOutcome | null;
+  /** The mover's opponent cannot mate: if the mover's flag has fallen, the game is drawn. */
+  moverFlagIsDraw: boolean;
+}
+
+export type MoveRefusal = "NOT_YOUR_GAME" | "GAME_OVER" | "STALE_PLY" | "FUTURE_PLY" | "NOT_YOUR_TURN" | "ILLEGAL_MOVE";
+
+export const opposite = (color: Color): Color => (color === "white" ? "black" : "white");
+export const sideToMove = (ply: number): Color => (ply % 2 === 0 ? "white" : "black");
+
+export function colorOf(view: GameView, userId: string): Color | null {
+  if (view.whiteId === userId) return "white";
+  if (view.blackId === userId) return "black";
+  return null;
+}
+
+export function planMove(
+  view: GameView,
+  userId: string,
+  uci: string,
+  ply: number,
+): MovePlan | Refusal<MoveRefusal> {
+  const color = colorOf(view, userId);
+  if (color === null) return { ok: false, code: "NOT_YOUR_GAME" };
+  if (view.status !== "started") return { ok: false, code: "GAME_OVER" };
+  if (ply < view.ply) return { ok: false, code: "STALE_PLY" };
+  if (ply > view.ply) return { ok: false, code: "FUTURE_PLY" };
+  if (sideToMove(view.ply) !== color) return { ok: false, code: "NOT_YOUR_TURN" };
+  const played = playMove(view.fen, uci, view.reps);
+  if (!played.ok) return { ok: false, code: "ILLEGAL_MOVE" };
+  return {
+    ok: true,
+    color,
+    uci: played.uci,
+    san: played.san,
+    fen: played.fen,
+    repetitionKey: played.repetitionKey,
+    irreversible: played.irreversible,
+    outcome: played.outcome,
+    moverFlagIsDraw: !canMate(view.fen, opposite(color)),
+  };
+}
+
+export type GameAction = "offer" | "decline" | "resign";
+export type ActionRefusal = "NOT_YOUR_GAME" | "GAME_OVER" | "NO_DRAW_OFFER";
+
+export interface ActionPlan {
+  ok: true;
+  color: Color;
+  /** The side to move's opponent cannot mate: a flag falling now would be a draw. */
+  flagIsDraw: boolean;
+}
+
+export function planAction(
+  view: GameView,
+  userId: string,
+  action: GameAction,
+): ActionPlan | Refusal<ActionRefusal> {
+  const color = colorOf(view, userId);
+  if (color === null) return { ok: false, code: "NOT_YOUR_GAME" };
+  if (view.status !== "started") return { ok: false, code: "GAME_OVER" };
+  if (action === "decline" && view.drawOffer !== opposite(color)) {
+    return { ok: false, code: "NO_DRAW_OFFER" };
+  }
+  return { ok: true, color, flagIsDraw: flagIsDraw(view) };
+}
+
+/** Whether the side to move flagging now is a draw (its opponent has no mating material). */
+export function flagIsDraw(view: Pick<GameView, "fen" | "ply">): boolean {
+  return !canMate(view.fen, opposite(sideToMove(view.ply)));
+}

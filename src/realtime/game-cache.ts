@@ -1,0 +1,81 @@
+// A cache of the live games this instance's sockets play, so a move is planned without loading
+// the game first: the instance sees every UPDATE_GAME of those games (its own commits and what
+// the adapter delivers from other instances) and advances its copy. A copy that is stale is
+// caught by the commit's compare-and-set on ply, then reloaded; it is never the truth.
+import type { Server } from "socket.io";
+import { repetitionKey } from "../domain/chess.js";
+import type { ServerAction } from "../protocol/types.js";
+import type { LiveGame } from "../store/game-commands.js";
+
+const MAX_ENTRIES = 50_000;
+const BROADCAST = 3;
+
+export class GameCache {
+  private readonly entries = new Map<string, LiveGame>();
+
+  get(gameId: string): LiveGame | undefined {
+    return this.entries.get(gameId);
+  }
+
+  set(game: LiveGame): void {
+    if (game.view.status !== "started") return void this.entries.delete(game.view.id);
+    this.entries.delete(game.view.id);
+    this.entries.set(game.view.id, game);
+    if (this.entries.size > MAX_ENTRIES) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+
+  delete(gameId: string): void {
+    this.entries.delete(gameId);
+  }
+
+  /** Advances a cached game by an event; anything that does not follow on drops the copy. */
+  observe(action: ServerAction): void {
+    const gameId = (action.payload as { gameId?: string }).gameId;
+    if (gameId === undefined) return;
+    const entry = this.entries.get(gameId);
+    if (entry === undefined) return;
+    const view = entry.view;
+    switch (action.type) {
+      case "client/UPDATE_GAME": {
+        const p = action.payload;
+        if (p.ply === view.ply) return; // our own commit, already applied
+        if (p.ply !== view.ply + 1) return this.delete(gameId);
+        const key = repetitionKey(p.fen);
+        const irreversible = p.fen.split(" ")[4] === "0";
+        entry.view = {
+          ...view,
+          ply: p.ply,
+          fen: p.fen,
+          reps: irreversible ? [key] : [...view.reps, key],
+          drawOffer: p.drawOffer,
+        };
+        return;
+      }
+      case "client/OFFER_DRAW":
+        entry.view = { ...view, drawOffer: action.payload.by };
+        return;
+      case "client/DRAW_DECLINED":
+        entry.view = { ...view, drawOffer: null };
+        return;
+      case "client/GAME_OVER":
+        return this.delete(gameId);
+    }
+  }
+
+  /** Feeds the cache with every game event the adapter delivers from other instances. */
+  attach(io: Server): void {
+    const adapter = io.of("/").adapter as unknown as {
+      onMessage?: (message: { type: number; data?: { packet?: { data?: unknown[] } } }, offset?: string) => unknown;
+    };
+    const original = adapter.onMessage?.bind(adapter);
+    if (original === undefined) return;
+    adapter.onMessage = (message, offset) => {
+      const data = message.type === BROADCAST ? message.data?.packet?.data : undefined;
+      if (Array.isArray(data) && data[0] === "action") this.observe(data[1] as ServerAction);
+      return original(message, offset);
+    };
+  }
+}

@@ -1,0 +1,136 @@
+// The atomic steps of a live game, as typed calls: each runs one Lua script that compares the ply
+// it was planned on, reads Redis TIME, and commits (or ends the game on a passed deadline).
+import type { AppContext } from "../context.js";
+import type { GameView } from "../domain/game.js";
+import type { MovePlan, GameAction } from "../domain/game.js";
+import type { Color, GameReason, GameResult } from "../protocol/types.js";
+import type { GameMeta } from "./game-events.js";
+import { loadGameRecord, type GameRecord } from "./game-store.js";
+import { LuaScript } from "./redis.js";
+
+const COMMON = ["game-common"];
+const moveScript = LuaScript.load("game-move-5", COMMON);
+const actionScript = LuaScript.load("game-action-5", COMMON);
+const deadlineScript = LuaScript.load("game-deadline-5", COMMON);
+
+/** How a game ended, as the ending script reports it (strings are "" where the wire has null). */
+export interface EndInfo {
+  v: number;
+  ply: number;
+  result: GameResult | "";
+  reason: GameReason;
+  winner: Color | "";
+  endedAt: number;
+  whiteMs: number;
+  blackMs: number;
+}
+
+type Miss = { code: "NOT_FOUND" } | { code: "GAME_OVER" } | { code: "CONFLICT" };
+type Ended = { code: "ENDED" } & EndInfo;
+
+export type MoveReply =
+  | Miss
+  | Ended
+  | {
+      code: "OK";
+      v: number;
+      ply: number;
+      whiteMs: number;
+      blackMs: number;
+      running: boolean;
+      serverTime: number;
+      drawOffer: Color | "";
+      ended?: EndInfo;
+    };
+
+export type ActionReply =
+  | Miss
+  | Ended
+  | { code: "NO_DRAW_OFFER" }
+  | { code: "OK"; event: "offered" | "declined"; v: number }
+  | { code: "OK"; event: "ended"; ended: EndInfo };
+
+export type DeadlineReply = { code: "GONE" | "CONFLICT" } | { code: "NOT_DUE"; deadline: number } | Ended;
+
+type Ctx = Pick<AppContext, "redis" | "keys" | "config">;
+type Players = Pick<GameView, "id" | "whiteId" | "blackId">;
+
+function gameKeys(ctx: Ctx, g: Players): string[] {
+  const k = ctx.keys;
+  return [k.game(g.id), k.deadlines, k.live(g.whiteId), k.live(g.blackId), k.archive];
+}
+
+async function run<T>(script: LuaScript, ctx: Ctx, g: Players, args: (string | number)[]): Promise<T> {
+  return JSON.parse((await script.run(ctx.redis, gameKeys(ctx, g), args)) as string) as T;
+}
+
+export function commitMove(ctx: Ctx, view: GameView, plan: MovePlan): Promise<MoveReply> {
+  return run<MoveReply>(moveScript, ctx, view, [
+    view.ply,
+    plan.uci,
+    plan.san,
+    plan.fen,
+    plan.repetitionKey,
+    plan.irreversible ? "1" : "0",
+    plan.outcome?.reason ?? "",
+    plan.outcome?.winner ?? "",
+    plan.moverFlagIsDraw ? "1" : "0",
+    ctx.config.FIRST_MOVE_MS,
+  ]);
+}
+
+export function commitAction(
+  ctx: Ctx,
+  view: GameView,
+  action: GameAction,
+  color: Color,
+  flagIsDraw: boolean,
+): Promise<ActionReply> {
+  return run<ActionReply>(actionScript, ctx, view, [view.ply, action, color, flagIsDraw ? "1" : "0"]);
+}
+
+/** Ends the game if its deadline has passed; `view` must be fresh for `flagIsDraw` to hold. */
+export function endIfDue(ctx: Ctx, view: GameView, flagIsDraw: boolean): Promise<DeadlineReply> {
+  return run<DeadlineReply>(deadlineScript, ctx, view, [flagIsDraw ? "1" : "0", view.ply]);
+}
+
+export function viewOf(record: GameRecord): GameView {
+  const g = record.game;
+  return {
+    id: g.id,
+    version: record.version,
+    status: g.status,
+    ply: g.ply,
+    fen: g.fen,
+    reps: record.reps,
+    drawOffer: g.drawOffer,
+    whiteId: g.white.id,
+    blackId: g.black.id,
+  };
+}
+
+/** A live game as the instance plans on it: the rules view and what publishing needs. */
+export interface LiveGame {
+  view: GameView;
+  meta: GameMeta;
+}
+
+export async function loadLiveGame(
+  ctx: Pick<AppContext, "redis" | "keys">,
+  gameId: string,
+): Promise<LiveGame | null> {
+  const record = await loadGameRecord(ctx, gameId);
+  if (record === null) return null;
+  const g = record.game;
+  return {
+    view: viewOf(record),
+    meta: {
+      id: g.id,
+      whiteId: g.white.id,
+      blackId: g.black.id,
+      rated: g.rated,
+      whiteGlicko: record.whiteGlicko,
+      blackGlicko: record.blackGlicko,
+    },
+  };
+}

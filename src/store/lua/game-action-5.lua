@@ -1,0 +1,40 @@
+-- game-action: a draw offer, a decline or a resignation, as one atomic step.
+-- KEYS     as game-common (game, deadlines, live white, live black, archive)
+-- ARGV[1]  ply the action was validated against (compare-and-set: flag_draw depends on it)
+-- ARGV[2]  offer | decline | resign
+-- ARGV[3]  the acting side (white | black)
+-- ARGV[4]  '1' when the side to move's opponent cannot mate (a flag now would be a draw)
+-- Returns  JSON {code = NOT_FOUND | GAME_OVER | CONFLICT | NO_DRAW_OFFER}, {code = ENDED, ...} when a
+--          deadline had passed first, or {code = OK, event = offered | declined, v}, or
+--          {code = OK, event = ended, ended = {...}} (agreement, resignation or abort)
+local g = load_game()
+if not g then return cjson.encode({code = 'NOT_FOUND'}) end
+if g.status ~= 'started' then return cjson.encode({code = 'GAME_OVER'}) end
+if g.ply ~= ARGV[1] then return cjson.encode({code = 'CONFLICT'}) end
+
+local now = now_ms()
+local ended = end_if_due(g, now, ARGV[4])
+if ended then return cjson.encode(ended) end
+
+local actor = ARGV[3]
+local action = ARGV[2]
+if action == 'offer' then
+  if g.drawOffer == opposite(actor) then
+    return cjson.encode({code = 'OK', event = 'ended', ended = end_game(g, now, '1/2-1/2', 'agreement', '')})
+  end
+  redis.call('HSET', KEYS[1], 'drawOffer', actor)
+  return cjson.encode({code = 'OK', event = 'offered', v = redis.call('HINCRBY', KEYS[1], 'v', 1)})
+elseif action == 'decline' then
+  if g.drawOffer ~= opposite(actor) then return cjson.encode({code = 'NO_DRAW_OFFER'}) end
+  redis.call('HSET', KEYS[1], 'drawOffer', '')
+  return cjson.encode({code = 'OK', event = 'declined', v = redis.call('HINCRBY', KEYS[1], 'v', 1)})
+elseif action == 'resign' then
+  -- Resigning before both sides have moved aborts: no result, unrated.
+  if tonumber(g.ply) < 2 then
+    return cjson.encode({code = 'OK', event = 'ended', ended = end_game(g, now, '', 'aborted', '')})
+  end
+  local winner = opposite(actor)
+  local e = end_game(g, now, winner == 'white' and '1-0' or '0-1', 'resign', winner)
+  return cjson.encode({code = 'OK', event = 'ended', ended = e})
+end
+return redis.error_reply('unknown action ' .. action)

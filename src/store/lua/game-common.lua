@@ -1,0 +1,68 @@
+-- game-common: functions shared by the game-*.lua scripts (prepended at load time, not run alone).
+-- Every game script takes the same five KEYS:
+--   KEYS[1] game hash   KEYS[2] deadlines zset   KEYS[3] white's live state
+--   KEYS[4] black's live state   KEYS[5] archive stream
+local FIELDS = {'id', 'v', 'ply', 'status', 'deadline', 'running', 'serverTime',
+  'whiteMs', 'blackMs', 'incrementMs', 'drawOffer', 'moves', 'san', 'clocks', 'reps'}
+
+local function load_game()
+  local values = redis.call('HMGET', KEYS[1], unpack(FIELDS))
+  if not values[1] then return nil end
+  local g = {}
+  for i, name in ipairs(FIELDS) do g[name] = values[i] end
+  return g
+end
+
+-- Redis TIME in ms: the one clock every instance agrees on.
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function side_to_move(g)
+  if tonumber(g.ply) % 2 == 0 then return 'white' end
+  return 'black'
+end
+
+local function opposite(color)
+  if color == 'white' then return 'black' end
+  return 'white'
+end
+
+-- Ends the game: freezes the clock, clears its deadline, frees both players (when they are still
+-- in this game) and queues it for archiving. Returns the reply every script gives for an end.
+local function end_game(g, now, result, reason, winner)
+  local updates = {'status', 'ended', 'result', result, 'reason', reason, 'winner', winner,
+    'endedAt', now, 'running', '0', 'drawOffer', '', 'serverTime', now}
+  local ms = {whiteMs = tonumber(g.whiteMs), blackMs = tonumber(g.blackMs)}
+  if g.running == '1' then
+    local side = side_to_move(g) .. 'Ms'
+    ms[side] = math.max(0, ms[side] - (now - tonumber(g.serverTime)))
+    if reason == 'timeout' then ms[side] = 0 end
+    updates[#updates + 1] = side
+    updates[#updates + 1] = ms[side]
+  end
+  redis.call('HSET', KEYS[1], unpack(updates))
+  local v = redis.call('HINCRBY', KEYS[1], 'v', 1)
+  redis.call('ZREM', KEYS[2], 'game:' .. g.id)
+  for i = 3, 4 do
+    local raw = redis.call('GET', KEYS[i])
+    if raw then
+      local ok, state = pcall(cjson.decode, raw)
+      if ok and state.gameId == g.id then redis.call('DEL', KEYS[i]) end
+    end
+  end
+  redis.call('XADD', KEYS[5], '*', 'gameId', g.id)
+  return {code = 'ENDED', v = v, ply = tonumber(g.ply), result = result, reason = reason,
+    winner = winner, endedAt = now, whiteMs = ms.whiteMs, blackMs = ms.blackMs}
+end
+
+-- The side to move ran out of its deadline: before both first moves the game is aborted;
+-- after, it loses on time, or draws when `flag_draw` says its opponent cannot mate.
+local function end_if_due(g, now, flag_draw)
+  if now < tonumber(g.deadline) then return nil end
+  if tonumber(g.ply) < 2 then return end_game(g, now, '', 'aborted', '') end
+  if flag_draw == '1' then return end_game(g, now, '1/2-1/2', 'timeout', '') end
+  local winner = opposite(side_to_move(g))
+  return end_game(g, now, winner == 'white' and '1-0' or '0-1', 'timeout', winner)
+end

@@ -1,0 +1,73 @@
+-- game-move: commit one validated move, with the clock read from Redis TIME.
+-- KEYS     as game-common (game, deadlines, live white, live black, archive)
+-- ARGV[1]  ply the move was validated against (compare-and-set: the position it was checked on)
+-- ARGV[2]  uci (king's two-square form for castling)   ARGV[3] san
+-- ARGV[4]  fen after the move   ARGV[5] repetition key after the move
+-- ARGV[6]  '1' when the move is irreversible (capture or pawn move): repetitions start afresh
+-- ARGV[7]  rules outcome reason or ''   ARGV[8] rules outcome winner ('white', 'black' or '')
+-- ARGV[9]  '1' when the mover's opponent cannot mate (so the mover's flag is a draw)
+-- ARGV[10] FIRST_MOVE_MS
+-- Returns  JSON: {code = NOT_FOUND | GAME_OVER | CONFLICT} or {code = ENDED, ...} when the
+--          mover's deadline had passed (the move is refused, the game ends on time or aborts),
+--          or {code = OK, v, ply, whiteMs, blackMs, running, serverTime, drawOffer, ended?}
+local g = load_game()
+if not g then return cjson.encode({code = 'NOT_FOUND'}) end
+if g.status ~= 'started' then return cjson.encode({code = 'GAME_OVER'}) end
+if g.ply ~= ARGV[1] then return cjson.encode({code = 'CONFLICT'}) end
+
+local now = now_ms()
+local ended = end_if_due(g, now, ARGV[9])
+if ended then return cjson.encode(ended) end
+
+local ply = tonumber(g.ply)
+local mover = side_to_move(g)
+local other = opposite(mover)
+local ms = {white = tonumber(g.whiteMs), black = tonumber(g.blackMs)}
+local running = g.running
+if running == '1' then
+  -- Fischer increment, after the move; never on a side's first move (the clock was not running).
+  ms[mover] = ms[mover] - (now - tonumber(g.serverTime)) + tonumber(g.incrementMs)
+end
+local deadline
+if ply == 0 then
+  deadline = now + tonumber(ARGV[10])
+elseif ply == 1 then
+  running = '1'
+  deadline = now + ms.white
+else
+  deadline = now + ms[other]
+end
+
+-- A move by the side an offer was made to declines it; the mover's own offer stands.
+local draw_offer = g.drawOffer
+if draw_offer == other then draw_offer = '' end
+local function append(list, item)
+  if list == '' then return item end
+  return list .. ' ' .. item
+end
+local reps = ARGV[5]
+if ARGV[6] ~= '1' then reps = append(g.reps, ARGV[5]) end
+
+redis.call('HSET', KEYS[1], 'fen', ARGV[4], 'ply', ply + 1, 'moves', append(g.moves, ARGV[2]),
+  'san', append(g.san, ARGV[3]), 'clocks', append(g.clocks, ms[mover]), 'reps', reps,
+  'whiteMs', ms.white, 'blackMs', ms.black, 'serverTime', now, 'running', running,
+  'deadline', deadline, 'drawOffer', draw_offer)
+local v = redis.call('HINCRBY', KEYS[1], 'v', 1)
+redis.call('ZADD', KEYS[2], deadline, 'game:' .. g.id)
+
+local reply = {code = 'OK', v = v, ply = ply + 1, whiteMs = ms.white, blackMs = ms.black,
+  running = running == '1', serverTime = now, drawOffer = draw_offer}
+if ARGV[7] ~= '' then
+  g.ply = tostring(ply + 1)
+  g.running = '0'
+  g.whiteMs = ms.white
+  g.blackMs = ms.black
+  local result = '1/2-1/2'
+  if ARGV[8] == 'white' then result = '1-0' elseif ARGV[8] == 'black' then result = '0-1' end
+  local e = end_game(g, now, result, ARGV[7], ARGV[8])
+  reply.v = e.v
+  reply.drawOffer = ''
+  reply.running = false
+  reply.ended = e
+end
+return cjson.encode(reply)
