@@ -1,5 +1,6 @@
 // Users as the protocol shows them: registered accounts live in MongoDB, guests only in Redis.
 import type { AppContext } from "../context.js";
+import { INITIAL_GLICKO, type Glicko } from "../domain/ratings.js";
 import type { PublicUser, Rating, Ratings, Speed } from "../protocol/types.js";
 import type { SessionRecord } from "./sessions.js";
 
@@ -22,8 +23,21 @@ export interface UserDoc {
   ratedGames?: string[];
 }
 
+/**
+ * Ratings as the wire shows them: {rating, deviation, games} per speed, rounded. Stored ratings
+ * are unrounded and carry the Glicko-2 volatility too (the archiver writes them).
+ */
+export function publicRatings(stored: Ratings): Ratings {
+  const out = defaultRatings();
+  for (const speed of SPEEDS) {
+    const r = stored[speed];
+    if (r) out[speed] = { rating: Math.round(r.rating), deviation: Math.round(r.deviation), games: r.games };
+  }
+  return out;
+}
+
 export function toPublicUser(doc: Pick<UserDoc, "_id" | "username" | "ratings">): PublicUser {
-  return { id: doc._id, username: doc.username, guest: false, ratings: doc.ratings };
+  return { id: doc._id, username: doc.username, guest: false, ratings: publicRatings(doc.ratings) };
 }
 
 /** The user behind a session: from MongoDB for accounts (fresh ratings), from the session for guests. */
@@ -43,14 +57,9 @@ export async function loadPublicUser(
   return toPublicUser(doc);
 }
 
-/** A Glicko-2 rating as the rating system needs it (the wire shows rating and deviation only). */
-export interface Glicko {
-  rating: number;
-  deviation: number;
-  volatility: number;
-}
+export type { Glicko };
 
-export const DEFAULT_VOLATILITY = 0.06;
+export const DEFAULT_VOLATILITY = INITIAL_GLICKO.volatility;
 
 /** A player's rating for one speed, as a new game records it; defaults for unknown users. */
 export async function loadGlicko(
