@@ -8,6 +8,12 @@ export interface TestClient {
   received: ServerAction[];
   /** Resolves with the next (or an already received, not yet consumed) action of that type. */
   next<T extends ServerEventType>(type: T, timeoutMs?: number): Promise<ServerEvents[T]>;
+  /** Like next, but only an action whose payload matches; others stay unconsumed. */
+  nextWhere<T extends ServerEventType>(
+    type: T,
+    match: (payload: ServerEvents[T]) => boolean,
+    timeoutMs?: number,
+  ): Promise<ServerEvents[T]>;
   send(type: string, payload?: unknown, timeoutMs?: number): Promise<Ack>;
   /** Sends with no acknowledgement callback, so errors come back as client/ERROR. */
   fire(type: string, payload?: unknown): void;
@@ -26,10 +32,10 @@ export function connect(url: string, session?: string, extra: { origin?: string 
   });
   const received: ServerAction[] = [];
   const consumed = new Set<number>();
-  const waiters: { type: string; resolve: (p: unknown) => void }[] = [];
+  const waiters: { type: string; match: (p: never) => boolean; resolve: (p: unknown) => void }[] = [];
   socket.on("action", (action: ServerAction) => {
     received.push(action);
-    const i = waiters.findIndex((w) => w.type === action.type);
+    const i = waiters.findIndex((w) => w.type === action.type && w.match(action.payload as never));
     if (i >= 0) {
       consumed.add(received.length - 1);
       const [w] = waiters.splice(i, 1);
@@ -40,13 +46,22 @@ export function connect(url: string, session?: string, extra: { origin?: string 
     socket,
     received,
     next(type, timeoutMs = 10_000) {
-      const idx = received.findIndex((a, i) => a.type === type && !consumed.has(i));
+      return this.nextWhere(type, () => true, timeoutMs);
+    },
+    nextWhere(type, match, timeoutMs = 10_000) {
+      const idx = received.findIndex(
+        (a, i) => a.type === type && !consumed.has(i) && match(a.payload as ServerEvents[typeof type]),
+      );
       if (idx >= 0) {
         consumed.add(idx);
         return Promise.resolve(received[idx]!.payload as ServerEvents[typeof type]);
       }
       return new Promise((resolve, reject) => {
-        const waiter = { type, resolve: resolve as (p: unknown) => void };
+        const waiter = {
+          type,
+          match: match as (p: never) => boolean,
+          resolve: resolve as (p: unknown) => void,
+        };
         waiters.push(waiter);
         setTimeout(() => {
           const i = waiters.indexOf(waiter);

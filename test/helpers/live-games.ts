@@ -1,0 +1,49 @@
+// Starts a live game between two users directly in Redis, as the matchmaking accept step does,
+// so game tests do not depend on matchmaking.
+import type { AppContext } from "../../src/context.js";
+import { parseTimeControl } from "../../src/domain/time-control.js";
+import { newId } from "../../src/store/ids.js";
+import { newGameFields } from "../../src/store/game-store.js";
+import type { TimeControl } from "../../src/protocol/types.js";
+import type { Glicko } from "../../src/store/users.js";
+
+export interface StartGameOptions {
+  timeControl?: TimeControl | string;
+  rated?: boolean;
+  firstMoveMs?: number;
+  whiteGlicko?: Glicko;
+  blackGlicko?: Glicko;
+}
+
+export async function startGame(
+  ctx: Pick<AppContext, "redis" | "keys" | "config">,
+  white: { id: string; username: string },
+  black: { id: string; username: string },
+  opts: StartGameOptions = {},
+): Promise<string> {
+  const tc =
+    typeof opts.timeControl === "object" ? opts.timeControl : parseTimeControl(opts.timeControl ?? "3+2")!;
+  const id = newId();
+  const rated = opts.rated ?? false;
+  const fields = newGameFields({
+    id,
+    rated,
+    timeControl: tc,
+    white: { ...white, rating: Math.round(opts.whiteGlicko?.rating ?? 1500) },
+    black: { ...black, rating: Math.round(opts.blackGlicko?.rating ?? 1500) },
+    whiteGlicko: rated ? (opts.whiteGlicko ?? { rating: 1500, deviation: 350, volatility: 0.06 }) : null,
+    blackGlicko: rated ? (opts.blackGlicko ?? { rating: 1500, deviation: 350, volatility: 0.06 }) : null,
+  });
+  const [seconds, micros] = await ctx.redis.time().then((t) => [Number(t[0]), Number(t[1])]);
+  const now = seconds! * 1000 + Math.floor(micros! / 1000);
+  const deadline = now + (opts.firstMoveMs ?? ctx.config.FIRST_MOVE_MS);
+  const k = ctx.keys;
+  await ctx.redis
+    .multi()
+    .hSet(k.game(id), [...fields, "createdAt", String(now), "serverTime", String(now), "deadline", String(deadline)])
+    .zAdd(k.deadlines, { score: deadline, value: `game:${id}` })
+    .set(k.live(white.id), JSON.stringify({ status: "playing", gameId: id }))
+    .set(k.live(black.id), JSON.stringify({ status: "playing", gameId: id }))
+    .exec();
+  return id;
+}
