@@ -1,14 +1,17 @@
 // The Socket.IO server: sharded Redis adapter, handshake, resume on every connection, dispatch.
 import type { Server as HttpServer } from "node:http";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
-import { Server, type Socket } from "socket.io";
+import { Server } from "socket.io";
 import type { AppContext } from "../context.js";
 import type { Metrics } from "../metrics.js";
+import { AppError } from "../protocol/errors.js";
 import { rooms } from "../store/keys.js";
 import type { Redis } from "../store/redis.js";
 import { createDispatcher, type HandlerTable } from "./dispatch.js";
-import { authenticate, originAllowed } from "./handshake.js";
+import { authenticate, originAllowed, socketAddress } from "./handshake.js";
 import { resume, type ResumeHook } from "./resume.js";
+import { listenForEndedSessions, trackAccountChanges } from "./session-events.js";
+import type { SocketGuard } from "./socket-rate-limit.js";
 
 /** Socket.IO's own limit on one message: a move is under 100 bytes. */
 export const MAX_MESSAGE_BYTES = 16 * 1024;
@@ -20,8 +23,8 @@ export interface RealtimeDeps {
   resumeHooks: readonly ResumeHook[];
   pubClient: Redis;
   subClient: Redis;
-  /** Called for every socket before its actions are dispatched (e.g. a per-socket rate limit). */
-  guard?: (socket: Socket, next: () => void) => void;
+  /** Runs before each action is dispatched (the per-socket rate limit); may answer `ack` itself. */
+  guard?: SocketGuard;
 }
 
 export function createRealtime(http: HttpServer, deps: RealtimeDeps): Server {
@@ -36,14 +39,17 @@ export function createRealtime(http: HttpServer, deps: RealtimeDeps): Server {
     }),
   });
   const dispatch = createDispatcher(app, metrics, handlers);
+  listenForEndedSessions(io);
 
   io.use((socket, next) => {
-    authenticate(app, socket.handshake.query.session)
+    authenticate(app, socket.handshake.query.session, socketAddress(app.config, socket.handshake))
       .then((user) => {
         socket.data.user = user;
         next();
       })
       .catch((err: unknown) => {
+        // The client sees the code as the connect_error's message (RATE_LIMITED for a guest flood).
+        if (err instanceof AppError) return next(new Error(err.code));
         app.log.warn({ err }, "handshake failed");
         next(new Error("INTERNAL"));
       });
@@ -52,9 +58,10 @@ export function createRealtime(http: HttpServer, deps: RealtimeDeps): Server {
   io.on("connection", (socket) => {
     const user = socket.data.user as { userId: string };
     void socket.join(rooms.user(user.userId));
+    trackAccountChanges(socket);
     socket.on("action", (raw: unknown, ack: unknown) => {
       const run = () => void dispatch(socket, raw, ack);
-      if (deps.guard) deps.guard(socket, run);
+      if (deps.guard) deps.guard(socket, raw, ack, run);
       else run();
     });
     resume(app, socket, deps.resumeHooks).catch((err: unknown) => {

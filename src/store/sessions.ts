@@ -28,8 +28,13 @@ export async function createSession(ctx: Ctx, record: SessionRecord): Promise<st
 /** Looks a session up and slides its TTL; null for an unknown, expired or malformed id. */
 export async function getSession(ctx: Ctx, sessionId: unknown): Promise<SessionRecord | null> {
   if (typeof sessionId !== "string" || !SESSION_ID.test(sessionId)) return null;
-  const raw = await ctx.redis.getEx(ctx.keys.session(sessionId), { EX: ctx.config.SESSION_TTL_S });
-  return raw === null ? null : (JSON.parse(raw) as SessionRecord);
+  const ttl = ctx.config.SESSION_TTL_S;
+  const raw = await ctx.redis.getEx(ctx.keys.session(sessionId), { EX: ttl });
+  if (raw === null) return null;
+  const record = JSON.parse(raw) as SessionRecord;
+  // The user's set of sessions slides too, or it could expire before a session it lists.
+  await ctx.redis.expire(ctx.keys.userSessions(record.userId), ttl);
+  return record;
 }
 
 export async function deleteSession(ctx: Ctx, sessionId: string): Promise<SessionRecord | null> {
@@ -52,7 +57,10 @@ export async function updateUserSessions(
   const ids = await ctx.redis.sMembers(ctx.keys.userSessions(userId));
   for (const id of ids) {
     const raw = await ctx.redis.get(ctx.keys.session(id));
-    if (raw === null) continue;
+    if (raw === null) {
+      await ctx.redis.sRem(ctx.keys.userSessions(userId), id);
+      continue;
+    }
     const record = { ...(JSON.parse(raw) as SessionRecord), ...patch };
     await ctx.redis.set(ctx.keys.session(id), JSON.stringify(record), { KEEPTTL: true });
   }

@@ -1,14 +1,17 @@
 // Every socket action handler, and the steps run on every connection after RESUME_SESSION.
-import type { Socket } from "socket.io";
 import type { AppContext } from "../../context.js";
 import type { HandlerTable } from "../dispatch.js";
 import type { ResumeHook } from "../resume.js";
+import { socketRateLimit, type SocketGuard } from "../socket-rate-limit.js";
+import { registerUser } from "./account.js";
 
-export const handlers: HandlerTable = {};
+export const handlers: HandlerTable = {
+  "server/REGISTER_USER": registerUser,
+};
 
 export const resumeHooks: ResumeHook[] = [];
 
 /** Per-socket admission of each action (rate limit); runs before parsing. */
-export function socketGuard(_ctx: AppContext): (socket: Socket, next: () => void) => void {
-  return (_socket, next) => next();
+export function socketGuard(ctx: AppContext): SocketGuard {
+  return socketRateLimit(ctx.config);
 }

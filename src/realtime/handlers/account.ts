@@ -1,0 +1,30 @@
+// server/REGISTER_USER: a guest becomes an account under the same user id, so that its live state,
+// queue place and game (all keyed by user id in Redis) simply carry on.
+import { AppError } from "../../protocol/errors.js";
+import type { ServerAction } from "../../protocol/types.js";
+import { createAccount } from "../../store/accounts.js";
+import { rooms } from "../../store/keys.js";
+import { getLiveState } from "../../store/live-state.js";
+import { rateLimits } from "../../store/rate-limits.js";
+import { updateUserSessions } from "../../store/sessions.js";
+import type { Handler } from "../dispatch.js";
+import { socketAddress } from "../handshake.js";
+
+/**
+ * A guest has exactly one session (each guest is made with its own), so every socket of the user
+ * holds the session id sent here: the RESUME_SESSION goes to the whole user room, on every
+ * instance, and each of those sockets updates its server-side user from it (session-events.ts).
+ */
+export const registerUser: Handler<"server/REGISTER_USER"> = async ({ app, socket, user }, payload) => {
+  if (!user.guest) throw new AppError("UNAUTHORIZED", "Only a guest can register; this user has an account.");
+  await rateLimits(app).consume("registerPerAddress", socketAddress(app.config, socket.handshake));
+  const account = await createAccount(app, payload, user.userId);
+  await updateUserSessions(app, user.userId, { username: account.username, guest: false });
+  socket.data.user = { ...user, username: account.username, guest: false };
+  const resume: ServerAction = {
+    type: "client/RESUME_SESSION",
+    payload: { sessionId: user.sessionId, user: account, state: await getLiveState(app, user.userId) },
+  };
+  app.io?.to(rooms.user(user.userId)).emit("action", resume);
+  return { sessionId: user.sessionId, user: account };
+};
