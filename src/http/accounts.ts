@@ -66,7 +66,10 @@ export function accountsRouter(ctx: AppContext): Router {
     await limits.consume("guestPerAddress", address(req));
     const { sessionId, session } = await createGuestSession(ctx);
     setSessionCookie(ctx.config, req, res, sessionId);
-    res.set("Cache-Control", "no-store").status(201).json({ sessionId, user: await loadPublicUser(ctx, session) });
+    res
+      .set("Cache-Control", "no-store")
+      .status(201)
+      .json({ sessionId, user: await loadPublicUser(ctx, session) });
   });
 
   router.post("/api/logout", async (req, res) => {
@@ -86,7 +89,10 @@ export function accountsRouter(ctx: AppContext): Router {
       if (presented?.via === "cookie") clearSessionCookie(ctx.config, req, res);
       throw new AppError("NO_SESSION");
     }
-    const [user, state] = await Promise.all([loadPublicUser(ctx, session), getLiveState(ctx, session.userId)]);
+    const [user, state] = await Promise.all([
+      loadPublicUser(ctx, session),
+      getLiveState(ctx, session.userId),
+    ]);
     // The session slid on the server; the cookie slides with it.
     if (presented.via === "cookie") setSessionCookie(ctx.config, req, res, presented.sessionId);
     res.set("Cache-Control", "no-store").json({ sessionId: presented.sessionId, user, state });

@@ -36,7 +36,12 @@ function isSecure(config: Config, req: Request): boolean {
   return typeof proto === "string" && proto.split(",")[0]!.trim().toLowerCase() === "https";
 }
 
-export function setSessionCookie(config: Config, req: Request, res: Response, sessionId: string): void {
+export function setSessionCookie(
+  config: Config,
+  req: Request,
+  res: Response,
+  sessionId: string,
+): void {
   res.cookie(SESSION_COOKIE, sessionId, {
     httpOnly: true,
     sameSite: "lax",
@@ -47,5 +52,10 @@ export function setSessionCookie(config: Config, req: Request, res: Response, se
 }
 
 export function clearSessionCookie(config: Config, req: Request, res: Response): void {
-  res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: "lax", path: "/", secure: isSecure(config, req) });
+  res.clearCookie(SESSION_COOKIE, {
+    httpOnly: true,
+    sameSite: "lax",
+    path: "/",
+    secure: isSecure(config, req),
+  });
 }

@@ -16,25 +16,27 @@ const SESSION_ENDED = "session-ended";
 export function trackAccountChanges(socket: Socket): void {
   socket.onAnyOutgoing((event: string, action: ServerAction) => {
     if (event !== "action" || action?.type !== "client/RESUME_SESSION") return;
-    const user = socket.data.user as SocketUser;
+    const data = socket.data as { user: SocketUser };
     const next = action.payload.user;
-    if (next.id !== user.userId) return;
-    if (next.username === user.username && next.guest === user.guest) return;
-    socket.data.user = { ...user, username: next.username, guest: next.guest };
+    if (next.id !== data.user.userId) return;
+    if (next.username === data.user.username && next.guest === data.user.guest) return;
+    data.user = { ...data.user, username: next.username, guest: next.guest };
   });
 }
 
 async function disconnectLocal(io: Server, userId: string, sessionId: string): Promise<void> {
   const sockets = await io.in(rooms.user(userId)).local.fetchSockets();
   for (const socket of sockets) {
-    if ((socket.data.user as SocketUser | undefined)?.sessionId === sessionId) socket.disconnect(true);
+    if ((socket.data as { user?: SocketUser }).user?.sessionId === sessionId)
+      socket.disconnect(true);
   }
 }
 
 /** Installs the listener for sessions ended on other instances. */
 export function listenForEndedSessions(io: Server): void {
   io.on(SESSION_ENDED, (userId: unknown, sessionId: unknown) => {
-    if (typeof userId === "string" && typeof sessionId === "string") void disconnectLocal(io, userId, sessionId);
+    if (typeof userId === "string" && typeof sessionId === "string")
+      void disconnectLocal(io, userId, sessionId);
   });
 }
 

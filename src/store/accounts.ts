@@ -16,7 +16,12 @@ export interface Credentials {
 }
 
 /** OWASP's argon2id baseline (19 MiB, 2 passes, 1 lane): ~20 ms a hash on the 2-core test box. */
-const HASH_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+const HASH_OPTIONS = {
+  algorithm: Algorithm.Argon2id,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+};
 
 /** Generated guest names look like this; an account may not take one, so nobody poses as a guest. */
 const RESERVED = /^guest-/i;
@@ -63,7 +68,10 @@ let dummyHash: Promise<string> | undefined;
  * Checks a username and password. An unknown name and a wrong password look the same to the
  * caller, and take about the same time: an unknown name still runs one verification.
  */
-export async function verifyCredentials(ctx: Ctx, credentials: Credentials): Promise<PublicUser | null> {
+export async function verifyCredentials(
+  ctx: Ctx,
+  credentials: Credentials,
+): Promise<PublicUser | null> {
   const doc = await users(ctx).findOne(
     { usernameLower: credentials.username.toLowerCase() },
     { projection: { username: 1, ratings: 1, passwordHash: 1 } },

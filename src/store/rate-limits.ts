@@ -35,7 +35,10 @@ const OFF: RateLimits = { consume: async () => {}, check: async () => {}, reset:
 
 function createRateLimits(ctx: Ctx): RateLimits {
   const limiters = new Map<LimitName, RateLimiterRedis>();
-  for (const [name, limit] of Object.entries(RATE_LIMITS) as [LimitName, (typeof RATE_LIMITS)[LimitName]][]) {
+  for (const [name, limit] of Object.entries(RATE_LIMITS) as [
+    LimitName,
+    (typeof RATE_LIMITS)[LimitName],
+  ][]) {
     limiters.set(
       name,
       new RateLimiterRedis({
@@ -55,7 +58,8 @@ function createRateLimits(ctx: Ctx): RateLimits {
     },
     async check(name, key) {
       const res = await limiter(name).get(key);
-      if (res !== null && res.consumedPoints >= RATE_LIMITS[name].points) throw new AppError("RATE_LIMITED");
+      if (res !== null && res.consumedPoints >= RATE_LIMITS[name].points)
+        throw new AppError("RATE_LIMITED");
     },
     async reset(name, key) {
       await limiter(name).delete(key);

@@ -1,19 +1,37 @@
 // HTTP helpers for the account tests. Every response body passes through `checkBody`, which fails
 // the test if it ever shows a password hash, a stack trace or a query.
 import assert from "node:assert/strict";
+import type { LiveState, PublicUser } from "../../src/protocol/types.js";
 import { uniqueName } from "./env.js";
+
+/** Every field any account endpoint answers with; each response has some of them. */
+export interface ApiBody {
+  sessionId: string;
+  user: PublicUser;
+  state: LiveState;
+  error: { code: string; message: string };
+}
 
 export interface ApiResponse {
   status: number;
   headers: Headers;
   text: string;
-  json: any;
+  /** The parsed body (null when empty or not JSON). */
+  json: ApiBody;
 }
 
-const LEAKS = [/\$argon2/i, /passwordHash/i, /\bat .+:\d+:\d+/, /stack/i, /usernameLower/, /MongoServerError/];
+const LEAKS = [
+  /\$argon2/i,
+  /passwordHash/i,
+  /\bat .+:\d+:\d+/,
+  /stack/i,
+  /usernameLower/,
+  /MongoServerError/,
+];
 
 export function checkBody(text: string): void {
-  for (const leak of LEAKS) assert.doesNotMatch(text, leak, `response leaks ${leak}: ${text.slice(0, 200)}`);
+  for (const leak of LEAKS)
+    assert.doesNotMatch(text, leak, `response leaks ${leak}: ${text.slice(0, 200)}`);
 }
 
 export async function api(
@@ -31,13 +49,15 @@ export async function api(
   const res = await fetch(`${base}${path}`, { method, headers, body });
   const text = await res.text();
   checkBody(text);
-  let json: unknown = null;
+  return { status: res.status, headers: res.headers, text, json: parseJson(text) as ApiBody };
+}
+
+function parseJson(text: string): unknown {
   try {
-    json = text.length > 0 ? JSON.parse(text) : null;
+    return text.length > 0 ? JSON.parse(text) : null;
   } catch {
-    json = null;
+    return null;
   }
-  return { status: res.status, headers: res.headers, text, json };
 }
 
 /** A fresh valid username (3–20 chars). */
@@ -48,7 +68,7 @@ export const PASSWORD = "correct horse battery";
 export async function register(base: string, username = newUsername(), password = PASSWORD) {
   const res = await api(base, "POST", "/api/register", { body: { username, password } });
   assert.equal(res.status, 201, res.text);
-  return res.json as { sessionId: string; user: { id: string; username: string; guest: boolean } };
+  return res.json;
 }
 
 /** The `sid` cookie set by a response, as a `Cookie` header value, and its attributes. */

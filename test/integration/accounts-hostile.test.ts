@@ -20,42 +20,86 @@ const longName = "a".repeat(21);
 
 function hostileBodies(victim: string): Hostile[] {
   return [
-    { name: "operator object as username", raw: json({ username: { $gt: "" }, password: PASSWORD }) },
-    { name: "operator object as password", raw: json({ username: victim, password: { $ne: null } }) },
-    { name: "$where at top level", raw: json({ username: victim, password: PASSWORD, $where: "sleep(1000)" }) },
+    {
+      name: "operator object as username",
+      raw: json({ username: { $gt: "" }, password: PASSWORD }),
+    },
+    {
+      name: "operator object as password",
+      raw: json({ username: victim, password: { $ne: null } }),
+    },
+    {
+      name: "$where at top level",
+      raw: json({ username: victim, password: PASSWORD, $where: "sleep(1000)" }),
+    },
     { name: "regex operator", raw: json({ username: { $regex: ".*" }, password: PASSWORD }) },
     { name: "array as username", raw: json({ username: [victim], password: PASSWORD }) },
     { name: "number as username", raw: json({ username: 12345, password: PASSWORD }) },
     { name: "null as password", raw: json({ username: victim, password: null }) },
     { name: "boolean as password", raw: json({ username: victim, password: true }) },
-    { name: "nested object as username", raw: json({ username: { username: victim }, password: PASSWORD }) },
+    {
+      name: "nested object as username",
+      raw: json({ username: { username: victim }, password: PASSWORD }),
+    },
     { name: "username too long (21)", raw: json({ username: longName, password: PASSWORD }) },
-    { name: "username of 10 000 chars", raw: json({ username: "a".repeat(10_000), password: PASSWORD }) },
+    {
+      name: "username of 10 000 chars",
+      raw: json({ username: "a".repeat(10_000), password: PASSWORD }),
+    },
     { name: "username too short (2)", raw: json({ username: "ab", password: PASSWORD }) },
     { name: "password too long (129)", raw: json({ username: victim, password: "p".repeat(129) }) },
     { name: "password too short (7)", raw: json({ username: victim, password: "1234567" }) },
     { name: "space in username", raw: json({ username: "al ice", password: PASSWORD }) },
     { name: "NUL in username", raw: json({ username: "alice\u0000x", password: PASSWORD }) },
     { name: "HTML in username", raw: json({ username: "<script>x</script>", password: PASSWORD }) },
-    { name: "quote and SQL in username", raw: json({ username: "a'; DROP--", password: PASSWORD }) },
+    {
+      name: "quote and SQL in username",
+      raw: json({ username: "a'; DROP--", password: PASSWORD }),
+    },
     { name: "dot and $ in username", raw: json({ username: "a.$where", password: PASSWORD }) },
-    { name: "Cyrillic homoglyph in username", raw: json({ username: "\u0430lice", password: PASSWORD }) },
+    {
+      name: "Cyrillic homoglyph in username",
+      raw: json({ username: "\u0430lice", password: PASSWORD }),
+    },
     { name: "extra field", raw: json({ username: victim, password: PASSWORD, admin: true }) },
-    { name: "__proto__ key", raw: `{"username":"${victim}","password":"${PASSWORD}","__proto__":{"admin":true}}` },
-    { name: "constructor.prototype", raw: json({ username: victim, password: PASSWORD, constructor: { prototype: { x: 1 } } }) },
+    {
+      name: "__proto__ key",
+      raw: `{"username":"${victim}","password":"${PASSWORD}","__proto__":{"admin":true}}`,
+    },
+    {
+      name: "constructor.prototype",
+      raw: json({ username: victim, password: PASSWORD, constructor: { prototype: { x: 1 } } }),
+    },
     { name: "missing password", raw: json({ username: victim }) },
     { name: "empty object", raw: "{}" },
     { name: "malformed JSON", raw: `{"username": "${victim}", "password": ` },
-    { name: "JSON with trailing garbage", raw: `${json({ username: victim, password: PASSWORD })}xyz` },
+    {
+      name: "JSON with trailing garbage",
+      raw: `${json({ username: victim, password: PASSWORD })}xyz`,
+    },
     { name: "top-level array", raw: json([victim, PASSWORD]) },
     { name: "top-level string", raw: json("username=x") },
     { name: "top-level null", raw: "null" },
     { name: "empty body with JSON content type", raw: "" },
     { name: "no body, no content type", contentType: "none" },
-    { name: "form-encoded body", raw: `username=${victim}&password=${PASSWORD}`, contentType: "application/x-www-form-urlencoded" },
-    { name: "JSON sent as text/plain", raw: json({ username: victim, password: PASSWORD }), contentType: "text/plain" },
-    { name: "body over 16 kB", raw: json({ username: victim, password: PASSWORD, pad: "x".repeat(20_000) }) },
-    { name: "duplicate keys, last one an operator", raw: `{"username":"${victim}","username":{"$gt":""},"password":"${PASSWORD}"}` },
+    {
+      name: "form-encoded body",
+      raw: `username=${victim}&password=${PASSWORD}`,
+      contentType: "application/x-www-form-urlencoded",
+    },
+    {
+      name: "JSON sent as text/plain",
+      raw: json({ username: victim, password: PASSWORD }),
+      contentType: "text/plain",
+    },
+    {
+      name: "body over 16 kB",
+      raw: json({ username: victim, password: PASSWORD, pad: "x".repeat(20_000) }),
+    },
+    {
+      name: "duplicate keys, last one an operator",
+      raw: `{"username":"${victim}","username":{"$gt":""},"password":"${PASSWORD}"}`,
+    },
   ];
 }
 
@@ -70,7 +114,8 @@ test("hostile and malformed bodies to /api/register and /api/login are 400 INVAL
   for (const path of ["/api/register", "/api/login"]) {
     for (const hostile of hostileBodies(victim)) {
       const headers: Record<string, string> = {};
-      if (hostile.contentType !== "none") headers["content-type"] = hostile.contentType ?? "application/json";
+      if (hostile.contentType !== "none")
+        headers["content-type"] = hostile.contentType ?? "application/json";
       const res = await api(instance.url, "POST", path, { raw: hostile.raw, headers });
       const label = `${path}: ${hostile.name}`;
       assert.equal(res.status, 400, `${label} → ${res.status} ${res.text}`);
@@ -87,13 +132,23 @@ test("hostile and malformed bodies to /api/register and /api/login are 400 INVAL
 test("hostile session ids in cookie, Bearer and socket query find no session", async (t) => {
   const instance = await startInProcess(testEnv());
   t.after(() => instance.close());
-  const hostileIds = ['{"$gt":""}', "*", "../../etc/passwd", "a".repeat(10_000), "' OR 1=1 --", "%00", "null"];
+  const hostileIds = [
+    '{"$gt":""}',
+    "*",
+    "../../etc/passwd",
+    "a".repeat(10_000),
+    "' OR 1=1 --",
+    "%00",
+    "null",
+  ];
   for (const id of hostileIds) {
     const cookie = await api(instance.url, "GET", "/api/session", {
       headers: { cookie: `sid=${encodeURIComponent(id)}` },
     });
     assert.equal(cookie.status, 401, id);
-    const bearer = await api(instance.url, "GET", "/api/session", { headers: { authorization: `Bearer ${id}` } });
+    const bearer = await api(instance.url, "GET", "/api/session", {
+      headers: { authorization: `Bearer ${id}` },
+    });
     assert.equal(bearer.status, 401, id);
     assert.equal(bearer.json.error.code, "NO_SESSION");
   }
@@ -152,9 +207,14 @@ test("foreign origins: cookie POSTs are 403 UNAUTHORIZED, Bearer and no-Origin p
     assert.equal(login.status, 403, `login CSRF from ${origin}`);
   }
   // The session survived those attempts.
-  assert.equal((await api(instance.url, "GET", "/api/session", { headers: { cookie } })).status, 200);
+  assert.equal(
+    (await api(instance.url, "GET", "/api/session", { headers: { cookie } })).status,
+    200,
+  );
   // A foreign page can read nothing either way, and GET changes nothing: it is not refused.
-  const get = await api(instance.url, "GET", "/api/session", { headers: { cookie, origin: "https://evil.example" } });
+  const get = await api(instance.url, "GET", "/api/session", {
+    headers: { cookie, origin: "https://evil.example" },
+  });
   assert.equal(get.status, 200);
 
   const guest = await api(instance.url, "POST", "/api/guest", { headers: { origin: own } });
@@ -185,11 +245,17 @@ test("foreign origins: cookie POSTs are 403 UNAUTHORIZED, Bearer and no-Origin p
 test("ALLOWED_ORIGINS lets the listed origin in and keeps the request's own host out", async (t) => {
   const instance = await startInProcess(testEnv({ ALLOWED_ORIGINS: "https://chess.example" }));
   t.after(() => instance.close());
-  const listed = await api(instance.url, "POST", "/api/guest", { headers: { origin: "https://chess.example" } });
+  const listed = await api(instance.url, "POST", "/api/guest", {
+    headers: { origin: "https://chess.example" },
+  });
   assert.equal(listed.status, 201);
-  const other = await api(instance.url, "POST", "/api/guest", { headers: { origin: "https://other.example" } });
+  const other = await api(instance.url, "POST", "/api/guest", {
+    headers: { origin: "https://other.example" },
+  });
   assert.equal(other.status, 403);
-  const ownHost = await api(instance.url, "POST", "/api/guest", { headers: { origin: new URL(instance.url).origin } });
+  const ownHost = await api(instance.url, "POST", "/api/guest", {
+    headers: { origin: new URL(instance.url).origin },
+  });
   assert.equal(ownHost.status, 403, "with a list, only the list counts");
   const socket = connect(instance.url, undefined, { origin: "https://chess.example" });
   t.after(() => socket.close());

@@ -40,7 +40,9 @@ test("register on A; the session resumes on B by GET /api/session (cookie and Be
   const byCookie = await api(b.url, "GET", "/api/session", { headers: { cookie: cookie.header } });
   assert.equal(byCookie.status, 200);
   assert.deepEqual(byCookie.json, { sessionId, user, state: { status: "idle" } });
-  const byBearer = await api(b.url, "GET", "/api/session", { headers: { authorization: `Bearer ${sessionId}` } });
+  const byBearer = await api(b.url, "GET", "/api/session", {
+    headers: { authorization: `Bearer ${sessionId}` },
+  });
   assert.deepEqual(byBearer.json, { sessionId, user, state: { status: "idle" } });
 
   const socket = connect(b.url, sessionId);
@@ -55,15 +57,21 @@ test("login: right password on B gives a new session; unknown user and wrong pas
   const registered = await register(a.url, username);
 
   // The name is case-insensitive for login too.
-  const ok = await api(b.url, "POST", "/api/login", { body: { username: username.toUpperCase(), password: PASSWORD } });
+  const ok = await api(b.url, "POST", "/api/login", {
+    body: { username: username.toUpperCase(), password: PASSWORD },
+  });
   assert.equal(ok.status, 200);
   assert.equal(ok.json.user.id, registered.user.id);
   assert.equal(ok.json.user.username, username, "the name as registered");
   assert.notEqual(ok.json.sessionId, registered.sessionId, "one session per login");
   assert.equal(sessionCookie(ok).header, `sid=${ok.json.sessionId}`);
 
-  const wrong = await api(b.url, "POST", "/api/login", { body: { username, password: "wrong password" } });
-  const unknown = await api(a.url, "POST", "/api/login", { body: { username: newUsername(), password: PASSWORD } });
+  const wrong = await api(b.url, "POST", "/api/login", {
+    body: { username, password: "wrong password" },
+  });
+  const unknown = await api(a.url, "POST", "/api/login", {
+    body: { username: newUsername(), password: PASSWORD },
+  });
   assert.equal(wrong.status, 401);
   assert.equal(unknown.status, 401);
   assert.deepEqual(wrong.json, unknown.json);
@@ -72,7 +80,9 @@ test("login: right password on B gives a new session; unknown user and wrong pas
 
   // Both sessions stay valid: one per login, side by side.
   for (const sid of [registered.sessionId, ok.json.sessionId]) {
-    const s = await api(a.url, "GET", "/api/session", { headers: { authorization: `Bearer ${sid}` } });
+    const s = await api(a.url, "GET", "/api/session", {
+      headers: { authorization: `Bearer ${sid}` },
+    });
     assert.equal(s.json.user.id, registered.user.id);
   }
 });
@@ -84,7 +94,9 @@ test("POST /api/guest gives a guest session with a generated name, resumable on 
   assert.equal(res.json.user.guest, true);
   assert.match(res.json.user.username, /^Guest-[a-z0-9]{6}$/);
   assert.equal(sessionCookie(res).header, `sid=${res.json.sessionId}`);
-  const s = await api(b.url, "GET", "/api/session", { headers: { cookie: sessionCookie(res).header } });
+  const s = await api(b.url, "GET", "/api/session", {
+    headers: { cookie: sessionCookie(res).header },
+  });
   assert.deepEqual(s.json, { ...res.json, state: { status: "idle" } });
 });
 
@@ -107,7 +119,9 @@ test("GET /api/session without a session, or with an unknown one, is 401 NO_SESS
 
 test("the cookie is Secure behind an HTTPS proxy (X-Forwarded-Proto) and in production", async (t) => {
   const { a } = await twoInstances(t);
-  const proxied = await api(a.url, "POST", "/api/guest", { headers: { "x-forwarded-proto": "https" } });
+  const proxied = await api(a.url, "POST", "/api/guest", {
+    headers: { "x-forwarded-proto": "https" },
+  });
   assert.match(sessionCookie(proxied).attributes, /; Secure/i);
 
   const prod = await startInProcess(testEnv({ NODE_ENV: "production" }));
@@ -119,13 +133,21 @@ test("the same name in another letter case is refused with 409 USERNAME_TAKEN", 
   const { a, b } = await twoInstances(t);
   const username = newUsername();
   await register(a.url, username);
-  for (const variant of [username, username.toUpperCase(), username[0]!.toUpperCase() + username.slice(1)]) {
-    const res = await api(b.url, "POST", "/api/register", { body: { username: variant, password: PASSWORD } });
+  for (const variant of [
+    username,
+    username.toUpperCase(),
+    username[0]!.toUpperCase() + username.slice(1),
+  ]) {
+    const res = await api(b.url, "POST", "/api/register", {
+      body: { username: variant, password: PASSWORD },
+    });
     assert.equal(res.status, 409, variant);
     assert.equal(res.json.error.code, "USERNAME_TAKEN");
   }
   // Guest names are reserved, so nobody can pose as a guest.
-  const guestLike = await api(a.url, "POST", "/api/register", { body: { username: "Guest-abc123", password: PASSWORD } });
+  const guestLike = await api(a.url, "POST", "/api/register", {
+    body: { username: "Guest-abc123", password: PASSWORD },
+  });
   assert.equal(guestLike.status, 409);
 });
 
@@ -139,12 +161,15 @@ test("ten concurrent registrations of case variants on two instances create exac
   assert.equal(new Set(variants).size, 10);
   const results = await Promise.all(
     variants.map((username, i) =>
-      api(i % 2 === 0 ? a.url : b.url, "POST", "/api/register", { body: { username, password: PASSWORD } }),
+      api(i % 2 === 0 ? a.url : b.url, "POST", "/api/register", {
+        body: { username, password: PASSWORD },
+      }),
     ),
   );
   const statuses = results.map((r) => r.status).sort();
   assert.deepEqual(statuses, [201, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
-  for (const r of results.filter((r) => r.status === 409)) assert.equal(r.json.error.code, "USERNAME_TAKEN");
+  for (const r of results.filter((r) => r.status === 409))
+    assert.equal(r.json.error.code, "USERNAME_TAKEN");
   const count = await a.ctx.mongo.db.collection("users").countDocuments({ usernameLower: base });
   assert.equal(count, 1);
 });

@@ -11,7 +11,10 @@ import { connect } from "../helpers/client.js";
 import { testEnv } from "../helpers/env.js";
 import { startInProcess } from "../helpers/instances.js";
 
-async function twoInstances(t: { after: (fn: () => Promise<void>) => void }, rateLimits: "on" | "off" = "on") {
+async function twoInstances(
+  t: { after: (fn: () => Promise<void>) => void },
+  rateLimits: "on" | "off" = "on",
+) {
   const env = testEnv({ RATE_LIMITS: rateLimits });
   const a = await startInProcess(env);
   const b = await startInProcess(env);
@@ -38,7 +41,11 @@ test("failed logins for one username are limited across both instances; the righ
     const res = await login(url, username.toUpperCase(), "wrong password again");
     assert.equal(res.status, 429);
     assert.equal(res.json.error.code, "RATE_LIMITED");
-    assert.equal((await login(url, username, PASSWORD)).status, 429, "locked even with the right password");
+    assert.equal(
+      (await login(url, username, PASSWORD)).status,
+      429,
+      "locked even with the right password",
+    );
   }
   // Another name from the same address is not affected by this name's lock.
   const other = newUsername();
@@ -52,7 +59,8 @@ test("a successful login clears the username's count of failures", async (t) => 
   await register(urls[0]!, username);
   const almost = RATE_LIMITS.loginFailuresPerUsername.points - 1;
   for (const round of [1, 2]) {
-    for (let i = 0; i < almost; i++) assert.equal((await login(urls[i % 2]!, username, "wrong password")).status, 401);
+    for (let i = 0; i < almost; i++)
+      assert.equal((await login(urls[i % 2]!, username, "wrong password")).status, 401);
     assert.equal((await login(urls[round % 2]!, username, PASSWORD)).status, 200, `round ${round}`);
   }
 });
@@ -62,7 +70,8 @@ test("login attempts from one address are limited across both instances", async 
   const limit = RATE_LIMITS.loginPerAddress.points;
   // Different unknown names each time, so only the per-address count can trigger.
   const results = [];
-  for (let i = 0; i < limit; i++) results.push((await login(urls[i % 2]!, newUsername(), PASSWORD)).status);
+  for (let i = 0; i < limit; i++)
+    results.push((await login(urls[i % 2]!, newUsername(), PASSWORD)).status);
   assert.deepEqual(new Set(results), new Set([401]));
   for (const url of urls) {
     const res = await login(url, newUsername(), PASSWORD);
@@ -75,14 +84,20 @@ test("guest creation per address is limited for POST /api/guest and sessionless 
   const { urls } = await twoInstances(t);
   const limit = RATE_LIMITS.guestPerAddress.points;
   const statuses = await Promise.all(
-    Array.from({ length: limit }, (_, i) => api(urls[i % 2]!, "POST", "/api/guest").then((r) => r.status)),
+    Array.from({ length: limit }, (_, i) =>
+      api(urls[i % 2]!, "POST", "/api/guest").then((r) => r.status),
+    ),
   );
   assert.deepEqual(new Set(statuses), new Set([201]));
   const refused = await api(urls[1]!, "POST", "/api/guest");
   assert.equal(refused.status, 429);
   assert.equal(refused.json.error.code, "RATE_LIMITED");
 
-  const socket = ioClient(urls[0]!, { transports: ["websocket"], reconnection: false, forceNew: true });
+  const socket = ioClient(urls[0], {
+    transports: ["websocket"],
+    reconnection: false,
+    forceNew: true,
+  });
   t.after(() => socket.close());
   const error = await new Promise<Error>((resolve) => socket.once("connect_error", resolve));
   assert.equal(error.message, "RATE_LIMITED");
@@ -92,7 +107,9 @@ test("registrations per address are limited across both instances", async (t) =>
   const { urls } = await twoInstances(t);
   const limit = RATE_LIMITS.registerPerAddress.points;
   for (let i = 0; i < limit; i++) await register(urls[i % 2]!);
-  const res = await api(urls[0]!, "POST", "/api/register", { body: { username: newUsername(), password: PASSWORD } });
+  const res = await api(urls[0]!, "POST", "/api/register", {
+    body: { username: newUsername(), password: PASSWORD },
+  });
   assert.equal(res.status, 429);
   assert.equal(res.json.error.code, "RATE_LIMITED");
 });
@@ -102,12 +119,15 @@ test("a flooding socket gets RATE_LIMITED past 100 messages and is disconnected 
   const client = connect(urls[0]!);
   t.after(() => client.close());
   await client.next("client/RESUME_SESSION");
-  const closed = new Promise<string>((resolve) => client.socket.once("disconnect", (reason) => resolve(reason)));
+  const closed = new Promise<string>((resolve) =>
+    client.socket.once("disconnect", (reason) => resolve(reason)),
+  );
 
   const first = await Promise.all(
     Array.from({ length: SOCKET_LIMIT.messages }, () => client.send("server/NO_SUCH_ACTION", {})),
   );
-  for (const ack of first) assert.equal(!ack.ok && ack.error.code, "UNKNOWN_TYPE", "within the limit: handled");
+  for (const ack of first)
+    assert.equal(!ack.ok && ack.error.code, "UNKNOWN_TYPE", "within the limit: handled");
   const over = await client.send("server/NO_SUCH_ACTION", {});
   assert.equal(!over.ok && over.error.code, "RATE_LIMITED");
   client.fire("server/NO_SUCH_ACTION", {});
@@ -133,7 +153,9 @@ test("RATE_LIMITS=off: no login, guest or socket limit applies", async (t) => {
   t.after(() => client.close());
   await client.next("client/RESUME_SESSION");
   const acks = await Promise.all(
-    Array.from({ length: SOCKET_LIMIT.disconnectAt + 50 }, () => client.send("server/NO_SUCH_ACTION", {})),
+    Array.from({ length: SOCKET_LIMIT.disconnectAt + 50 }, () =>
+      client.send("server/NO_SUCH_ACTION", {}),
+    ),
   );
   for (const ack of acks) assert.equal(!ack.ok && ack.error.code, "UNKNOWN_TYPE");
   assert.equal(client.socket.connected, true);

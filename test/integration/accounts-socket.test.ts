@@ -25,7 +25,13 @@ function open(t: { after: (fn: () => void) => void }, url: string, session?: str
   return client;
 }
 
-const queued = { status: "queued", timeControl: "3+2", rated: false, since: 1_700_000_000_000, autoAccept: false };
+const queued = {
+  status: "queued",
+  timeControl: "3+2",
+  rated: false,
+  since: 1_700_000_000_000,
+  autoAccept: false,
+};
 
 test("REGISTER_USER keeps the guest's user id and queue place, and every socket of the user learns it", async (t) => {
   const { a, b } = await twoInstances(t);
@@ -45,22 +51,37 @@ test("REGISTER_USER keeps the guest's user id and queue place, and every socket 
     state: { status: "queued", timeControl: "3+2", rated: false, since: queued.since },
   };
   assert.deepEqual(await first.next("client/RESUME_SESSION"), expected);
-  assert.deepEqual(await second.next("client/RESUME_SESSION"), expected, "the socket on B learns it too");
+  assert.deepEqual(
+    await second.next("client/RESUME_SESSION"),
+    expected,
+    "the socket on B learns it too",
+  );
 
-  const doc = await a.ctx.mongo.db.collection<UserDoc>("users").findOne({ usernameLower: username.toLowerCase() });
+  const doc = await a.ctx.mongo.db
+    .collection<UserDoc>("users")
+    .findOne({ usernameLower: username.toLowerCase() });
   assert.equal(doc?._id, guest.user.id, "the account's id is the guest's id");
-  const session = await api(b.url, "GET", "/api/session", { headers: { authorization: `Bearer ${guest.sessionId}` } });
+  const session = await api(b.url, "GET", "/api/session", {
+    headers: { authorization: `Bearer ${guest.sessionId}` },
+  });
   assert.deepEqual(session.json, expected, "the session itself now names the account");
   const login = await api(b.url, "POST", "/api/login", { body: { username, password: PASSWORD } });
   assert.equal(login.json.user.id, guest.user.id);
 
   // Now a registered user, on both sockets (B's learned it from the broadcast).
   for (const client of [first, second]) {
-    const again = await client.send("server/REGISTER_USER", { username: newUsername(), password: PASSWORD });
+    const again = await client.send("server/REGISTER_USER", {
+      username: newUsername(),
+      password: PASSWORD,
+    });
     assert.equal(!again.ok && again.error.code, "UNAUTHORIZED");
   }
   const reconnect = open(t, b.url, guest.sessionId);
-  assert.deepEqual(await reconnect.next("client/RESUME_SESSION"), expected, "a new connection resumes the account");
+  assert.deepEqual(
+    await reconnect.next("client/RESUME_SESSION"),
+    expected,
+    "a new connection resumes the account",
+  );
 });
 
 test("REGISTER_USER from an account is UNAUTHORIZED; a taken name is USERNAME_TAKEN and the guest stays", async (t) => {
@@ -69,14 +90,22 @@ test("REGISTER_USER from an account is UNAUTHORIZED; a taken name is USERNAME_TA
   const account = await register(a.url, taken);
   const registered = open(t, a.url, account.sessionId);
   await registered.next("client/RESUME_SESSION");
-  const refused = await registered.send("server/REGISTER_USER", { username: newUsername(), password: PASSWORD });
+  const refused = await registered.send("server/REGISTER_USER", {
+    username: newUsername(),
+    password: PASSWORD,
+  });
   assert.equal(!refused.ok && refused.error.code, "UNAUTHORIZED");
 
   const guest = open(t, a.url);
   const before = await guest.next("client/RESUME_SESSION");
-  const clash = await guest.send("server/REGISTER_USER", { username: taken.toUpperCase(), password: PASSWORD });
+  const clash = await guest.send("server/REGISTER_USER", {
+    username: taken.toUpperCase(),
+    password: PASSWORD,
+  });
   assert.equal(!clash.ok && clash.error.code, "USERNAME_TAKEN");
-  const session = await api(a.url, "GET", "/api/session", { headers: { authorization: `Bearer ${before.sessionId}` } });
+  const session = await api(a.url, "GET", "/api/session", {
+    headers: { authorization: `Bearer ${before.sessionId}` },
+  });
   assert.deepEqual(session.json.user, before.user, "still the same guest");
 });
 
@@ -102,11 +131,17 @@ test("logout on A ends the session everywhere: HTTP 401 on both, its socket on B
   const other = await api(b.url, "POST", "/api/login", { body: { username, password: PASSWORD } });
   const socket = open(t, b.url, sessionId);
   assert.equal((await socket.next("client/RESUME_SESSION")).user.id, user.id);
-  const closed = new Promise<string>((resolve) => socket.socket.once("disconnect", (reason) => resolve(reason)));
+  const closed = new Promise<string>((resolve) =>
+    socket.socket.once("disconnect", (reason) => resolve(reason)),
+  );
 
   const out = await api(a.url, "POST", "/api/logout", { headers: { cookie: `sid=${sessionId}` } });
   assert.equal(out.status, 204);
-  assert.match(out.headers.getSetCookie()[0] ?? "", /^sid=;.*Expires=Thu, 01 Jan 1970/i, "the cookie is cleared");
+  assert.match(
+    out.headers.getSetCookie()[0] ?? "",
+    /^sid=;.*Expires=Thu, 01 Jan 1970/i,
+    "the cookie is cleared",
+  );
   for (const url of [a.url, b.url]) {
     const res = await api(url, "GET", "/api/session", { headers: { cookie: `sid=${sessionId}` } });
     assert.equal(res.status, 401);
@@ -126,7 +161,11 @@ test("logout on A ends the session everywhere: HTTP 401 on both, its socket on B
   assert.equal((await api(a.url, "GET", "/api/session", { headers: bearer })).status, 200);
   assert.equal((await api(b.url, "POST", "/api/logout", { headers: bearer })).status, 204);
   assert.equal((await api(a.url, "GET", "/api/session", { headers: bearer })).status, 401);
-  assert.equal((await api(a.url, "POST", "/api/logout", { headers: bearer })).status, 204, "idempotent");
+  assert.equal(
+    (await api(a.url, "POST", "/api/logout", { headers: bearer })).status,
+    204,
+    "idempotent",
+  );
   assert.equal((await api(a.url, "POST", "/api/logout")).status, 204, "no session at all");
 });
 
@@ -136,9 +175,9 @@ test("a guest session and its live state survive a restart of every instance", a
   t.after(async () => {
     for (const instance of instances) await instance.kill();
   });
-  const guest = await api(instances[0]!.url, "POST", "/api/guest");
+  const guest = await api(instances[0].url, "POST", "/api/guest");
   const { sessionId, user } = guest.json;
-  const before = open(t, instances[1]!.url, sessionId);
+  const before = open(t, instances[1].url, sessionId);
   assert.equal((await before.next("client/RESUME_SESSION")).user.id, user.id);
   const probe = await startInProcess(env);
   await probe.ctx.redis.set(probe.ctx.keys.live(user.id), JSON.stringify(queued));
@@ -153,8 +192,15 @@ test("a guest session and its live state survive a restart of every instance", a
     const resumed = await client.next("client/RESUME_SESSION");
     assert.equal(resumed.sessionId, sessionId);
     assert.deepEqual(resumed.user, user);
-    assert.deepEqual(resumed.state, { status: "queued", timeControl: "3+2", rated: false, since: queued.since });
-    const session = await api(instance.url, "GET", "/api/session", { headers: { cookie: `sid=${sessionId}` } });
+    assert.deepEqual(resumed.state, {
+      status: "queued",
+      timeControl: "3+2",
+      rated: false,
+      since: queued.since,
+    });
+    const session = await api(instance.url, "GET", "/api/session", {
+      headers: { cookie: `sid=${sessionId}` },
+    });
     assert.equal(session.json.user.id, user.id);
   }
 });

@@ -7,7 +7,7 @@ import { rooms } from "../../store/keys.js";
 import { getLiveState } from "../../store/live-state.js";
 import { rateLimits } from "../../store/rate-limits.js";
 import { updateUserSessions } from "../../store/sessions.js";
-import type { Handler } from "../dispatch.js";
+import type { Handler, SocketUser } from "../dispatch.js";
 import { socketAddress } from "../handshake.js";
 
 /**
@@ -15,15 +15,27 @@ import { socketAddress } from "../handshake.js";
  * holds the session id sent here: the RESUME_SESSION goes to the whole user room, on every
  * instance, and each of those sockets updates its server-side user from it (session-events.ts).
  */
-export const registerUser: Handler<"server/REGISTER_USER"> = async ({ app, socket, user }, payload) => {
-  if (!user.guest) throw new AppError("UNAUTHORIZED", "Only a guest can register; this user has an account.");
+export const registerUser: Handler<"server/REGISTER_USER"> = async (
+  { app, socket, user },
+  payload,
+) => {
+  if (!user.guest)
+    throw new AppError("UNAUTHORIZED", "Only a guest can register; this user has an account.");
   await rateLimits(app).consume("registerPerAddress", socketAddress(app.config, socket.handshake));
   const account = await createAccount(app, payload, user.userId);
   await updateUserSessions(app, user.userId, { username: account.username, guest: false });
-  socket.data.user = { ...user, username: account.username, guest: false };
+  (socket.data as { user: SocketUser }).user = {
+    ...user,
+    username: account.username,
+    guest: false,
+  };
   const resume: ServerAction = {
     type: "client/RESUME_SESSION",
-    payload: { sessionId: user.sessionId, user: account, state: await getLiveState(app, user.userId) },
+    payload: {
+      sessionId: user.sessionId,
+      user: account,
+      state: await getLiveState(app, user.userId),
+    },
   };
   app.io?.to(rooms.user(user.userId)).emit("action", resume);
   return { sessionId: user.sessionId, user: account };
