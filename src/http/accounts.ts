@@ -51,10 +51,12 @@ export function accountsRouter(ctx: AppContext): Router {
   router.post("/api/login", async (req, res) => {
     const credentials = parseBody(credentialsSchema, req.body);
     const nameKey = credentials.username.toLowerCase();
-    await limits.consume("loginPerAddress", address(req));
+    const addressKey = address(req);
+    await limits.check("loginFailuresPerAddress", addressKey);
     await limits.check("loginFailuresPerUsername", nameKey);
     const user = await verifyCredentials(ctx, credentials);
     if (user === null) {
+      await limits.consume("loginFailuresPerAddress", addressKey);
       await limits.consume("loginFailuresPerUsername", nameKey);
       throw new AppError("INVALID_CREDENTIALS");
     }

@@ -7,18 +7,20 @@ import { AppError } from "../protocol/errors.js";
 type Ctx = Pick<AppContext, "redis" | "keys" | "config">;
 
 /**
- * The limits, as points per window. Generous enough for many players behind one NAT address,
- * tight enough that guessing a password or filling Redis with guests is slow.
+ * The limits, as points per window. Only failed logins count: a successful one gives an attacker
+ * nothing, and players (or test suites) logging in often are never held up. Generous enough for
+ * many players behind one NAT address; tight enough that guessing passwords, or filling Redis with
+ * accounts and guests, is slow.
  */
 export const RATE_LIMITS = {
-  /** Every login attempt from one address. */
-  loginPerAddress: { points: 30, durationS: 10 * 60 },
+  /** Failed logins from one address, whatever the names tried. */
+  loginFailuresPerAddress: { points: 50, durationS: 10 * 60 },
   /** Failed logins for one username, from anywhere; a successful login clears the count. */
   loginFailuresPerUsername: { points: 10, durationS: 15 * 60 },
   /** New accounts from one address (HTTP register and the socket's REGISTER_USER). */
-  registerPerAddress: { points: 10, durationS: 60 * 60 },
+  registerPerAddress: { points: 30, durationS: 60 * 60 },
   /** New guest sessions from one address (POST /api/guest and sessionless socket handshakes). */
-  guestPerAddress: { points: 100, durationS: 10 * 60 },
+  guestPerAddress: { points: 300, durationS: 10 * 60 },
 } as const;
 
 type LimitName = keyof typeof RATE_LIMITS;

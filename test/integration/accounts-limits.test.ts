@@ -65,18 +65,33 @@ test("a successful login clears the username's count of failures", async (t) => 
   }
 });
 
-test("login attempts from one address are limited across both instances", async (t) => {
+test("failed logins from one address are limited across both instances; successful ones do not count", async (t) => {
   const { urls } = await twoInstances(t);
-  const limit = RATE_LIMITS.loginPerAddress.points;
+  const limit = RATE_LIMITS.loginFailuresPerAddress.points;
+  const player = newUsername();
+  await register(urls[0]!, player);
   // Different unknown names each time, so only the per-address count can trigger.
   const results = [];
-  for (let i = 0; i < limit; i++)
+  for (let i = 0; i < limit - 1; i++) {
     results.push((await login(urls[i % 2]!, newUsername(), PASSWORD)).status);
+  }
   assert.deepEqual(new Set(results), new Set([401]));
+  for (let i = 0; i < 5; i++)
+    assert.equal((await login(urls[i % 2]!, player, PASSWORD)).status, 200);
+  assert.equal(
+    (await login(urls[1]!, newUsername(), PASSWORD)).status,
+    401,
+    "the last failure allowed",
+  );
   for (const url of urls) {
     const res = await login(url, newUsername(), PASSWORD);
     assert.equal(res.status, 429);
     assert.equal(res.json.error.code, "RATE_LIMITED");
+    assert.equal(
+      (await login(url, player, PASSWORD)).status,
+      429,
+      "the address waits, right password or not",
+    );
   }
 });
 
