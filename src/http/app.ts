@@ -18,7 +18,13 @@ export function createHttpApp(ctx: AppContext, metrics: Metrics, routers: Router
   app.use(
     helmet({
       contentSecurityPolicy: {
-        directives: { "connect-src": ["'self'", "ws:", "wss:"], "img-src": ["'self'", "data:"] },
+        directives: {
+          "connect-src": ["'self'", "ws:", "wss:"],
+          "img-src": ["'self'", "data:"],
+          // Helmet's default would turn the client's own scripts into https:// requests on a plain
+          // HTTP host other than localhost (the local stack on a LAN address): nothing would load.
+          "upgrade-insecure-requests": null,
+        },
       },
     }),
   );

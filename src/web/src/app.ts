@@ -1,0 +1,290 @@
+// The client's one piece of state and what changes it: socket events from the server, and the
+// player's actions. Screens are drawn from this state by screens.ts.
+import type { Game, LiveState, Proposal, PublicUser, ServerAction } from "../../protocol/types.js";
+import { api, onServerDate } from "./api.js";
+import { ClockOffset } from "./clock.js";
+import { openConnection, type Connection } from "./connection.js";
+import {
+  applyGameOver,
+  applyUpdate,
+  classifyUpdate,
+  colorOf,
+  type GameOver,
+} from "./game-model.js";
+import { humanError } from "./messages.js";
+import { findSession, storeSession } from "./session.js";
+
+export interface State {
+  sessionId: string | null;
+  user: PublicUser | null;
+  live: LiveState;
+  connected: boolean;
+  /** The game on screen: the live one, or a finished one until the player leaves its panel. */
+  game: Game | null;
+  over: GameOver | null;
+  accepted: boolean;
+}
+
+export interface Ui {
+  render: () => void;
+  /** The game screen, when shown: updated in place so the board keeps its premove and drag. */
+  gameChanged: (forceBoard: boolean) => void;
+  notify: (message: string) => void;
+}
+
+/** How long a connection waits for client/RESUME_GAME before asking for it itself. */
+const RESUME_GAME_WAIT_MS = 1500;
+
+export class App {
+  readonly state: State = {
+    sessionId: null,
+    user: null,
+    live: { status: "idle" },
+    connected: false,
+    game: null,
+    over: null,
+    accepted: false,
+  };
+  private readonly offset = new ClockOffset();
+  private conn: Connection | null = null;
+  private lastQueue: { timeControl: string; rated: boolean; since: number } | null = null;
+  private resumeTimer = 0;
+  ui: Ui = { render: () => {}, gameChanged: () => {}, notify: () => {} };
+
+  async start(): Promise<void> {
+    onServerDate((date, sent, received) => this.offset.observeDateHeader(date, sent, received));
+    const sessionId = await findSession();
+    if (sessionId !== null) this.connect(sessionId);
+    this.ui.render();
+  }
+
+  serverNow = (): number => Date.now() + this.offset.offsetMs();
+
+  connect(sessionId: string): void {
+    this.conn?.close();
+    this.state.sessionId = sessionId;
+    storeSession(sessionId);
+    this.conn = openConnection(sessionId, {
+      onAction: (action, receivedAt) => this.onAction(action, receivedAt),
+      onStatus: (connected) => {
+        this.state.connected = connected;
+        this.ui.render();
+      },
+    });
+  }
+
+  async logout(): Promise<void> {
+    const sessionId = this.state.sessionId;
+    this.conn?.close();
+    this.conn = null;
+    storeSession(null);
+    Object.assign(this.state, {
+      sessionId: null,
+      user: null,
+      live: { status: "idle" },
+      game: null,
+      over: null,
+      connected: false,
+    });
+    this.ui.render();
+    await api.logout(sessionId).catch(() => undefined);
+  }
+
+  send = async (type: string, payload: unknown) => {
+    if (this.conn === null) return { ok: false as const, error: { code: "NETWORK", message: "" } };
+    return this.conn.send(type, payload);
+  };
+
+  async startMatchmaking(timeControl: string, rated: boolean): Promise<void> {
+    this.leaveGame();
+    const answer = await this.send("server/START_MATCHMAKING", { timeControl, rated });
+    if (!answer.ok) {
+      if (answer.error.code !== "ALREADY_IN_QUEUE") this.ui.notify(humanError(answer.error.code));
+      return;
+    }
+    // A fast pairing may already have sent the proposal: never step back from it.
+    const state = (answer.state as LiveState | undefined) ?? {
+      status: "queued",
+      timeControl,
+      rated,
+      since: this.serverNow(),
+    };
+    if (this.state.live.status === "idle") this.setLive(state);
+  }
+
+  async cancelMatchmaking(): Promise<void> {
+    const answer = await this.send("server/CANCEL_MATCHMAKING", {});
+    if (!answer.ok && answer.error.code !== "NOT_IN_QUEUE")
+      return this.ui.notify(humanError(answer.error.code));
+    if (this.state.live.status === "queued") this.setLive({ status: "idle" });
+  }
+
+  async reply(proposal: Proposal, accept: boolean): Promise<void> {
+    const answer = await this.send("server/REPLY_MATCHUP", { matchId: proposal.matchId, accept });
+    const still =
+      this.state.live.status === "proposed" &&
+      this.state.live.proposal.matchId === proposal.matchId;
+    if (!answer.ok) {
+      this.ui.notify(humanError(answer.error.code));
+      if (still && answer.error.code === "UNKNOWN_MATCH") this.setLive({ status: "idle" });
+      return;
+    }
+    if (!still) return;
+    if (accept) this.state.accepted = true;
+    else this.setLive({ status: "idle" });
+    this.ui.render();
+  }
+
+  /** Leaves the finished game's panel for the lobby. */
+  leaveGame(): void {
+    if (this.state.game?.status === "ended") {
+      this.state.game = null;
+      this.state.over = null;
+    }
+  }
+
+  resync = (gameId: string): void => {
+    void this.send("game/PLAYER_READY", { gameId });
+  };
+
+  private setLive(live: LiveState): void {
+    if (live.status === "queued") this.lastQueue = live;
+    if (live.status !== "proposed") this.state.accepted = false;
+    this.state.live = live;
+    this.ui.render();
+  }
+
+  private onAction(action: ServerAction, receivedAt: number): void {
+    switch (action.type) {
+      case "client/RESUME_SESSION":
+        return this.onResumeSession(action.payload);
+      case "client/ALREADY_IN_QUEUE":
+        return this.setLive(action.payload.state);
+      case "client/PROPOSE_MATCHUP":
+        this.state.accepted = false;
+        return this.setLive({ status: "proposed", proposal: action.payload });
+      case "client/MATCHUP_CANCELLED": {
+        const p = action.payload;
+        this.ui.notify(
+          p.reason === "declined" ? "The match was declined." : "The match proposal expired.",
+        );
+        if (p.requeued && this.lastQueue)
+          return this.setLive({ status: "queued", ...this.lastQueue });
+        return this.setLive({ status: "idle" });
+      }
+      case "client/START_GAME":
+        this.showGame(action.payload.game, receivedAt);
+        return this.resync(action.payload.game.id);
+      case "client/RESUME_GAME":
+        return this.showGame(action.payload.game, receivedAt);
+      case "client/UPDATE_GAME":
+        return this.onUpdate(action.payload, receivedAt);
+      case "client/OFFER_DRAW":
+      case "client/DRAW_DECLINED":
+        return this.onDraw(action);
+      case "client/GAME_OVER":
+        return this.onGameOver(action.payload);
+      case "client/ERROR":
+        return this.ui.notify(humanError(action.payload.code));
+    }
+  }
+
+  private onResumeSession(p: { sessionId: string; user: PublicUser; state: LiveState }): void {
+    if (p.sessionId !== this.state.sessionId) {
+      // The server did not know our session and gave a new guest one: keep that from now on.
+      this.state.sessionId = p.sessionId;
+      storeSession(p.sessionId);
+      this.conn?.setSession(p.sessionId);
+    }
+    this.state.user = p.user;
+    const wasAccepted =
+      this.state.accepted &&
+      this.state.live.status === "proposed" &&
+      p.state.status === "proposed" &&
+      this.state.live.proposal.matchId === p.state.proposal.matchId;
+    const game = this.state.game;
+    if (p.state.status === "playing" && game?.id !== p.state.gameId) {
+      // RESUME_GAME follows RESUME_SESSION; ask for it ourselves should it not come.
+      const gameId = p.state.gameId;
+      window.clearTimeout(this.resumeTimer);
+      this.resumeTimer = window.setTimeout(() => {
+        if (this.state.game?.id !== gameId) this.resync(gameId);
+      }, RESUME_GAME_WAIT_MS);
+    }
+    if (p.state.status !== "playing" && game?.status === "started") void this.fetchEnded(game.id);
+    if (p.state.status === "queued") this.lastQueue = p.state;
+    this.state.live = p.state;
+    this.state.accepted = wasAccepted;
+    this.ui.render();
+  }
+
+  private showGame(game: Game, receivedAt: number): void {
+    this.offset.observe(game.clock.serverTime, receivedAt, false);
+    const same = this.state.game?.id === game.id;
+    this.state.game = game;
+    if (!same) this.state.over = null;
+    if (game.status === "started") this.state.live = { status: "playing", gameId: game.id };
+    if (same) this.ui.gameChanged(true);
+    else this.ui.render();
+  }
+
+  private onUpdate(update: Parameters<typeof applyUpdate>[1], receivedAt: number): void {
+    this.offset.observe(update.clock.serverTime, receivedAt, true);
+    const game = this.state.game;
+    const verdict = classifyUpdate(game, update);
+    if (verdict === "gap") return this.resync(update.gameId);
+    if (verdict === "ignore" || game === null) return;
+    this.state.game = applyUpdate(game, update);
+    this.ui.gameChanged(false);
+  }
+
+  private onDraw(
+    action: Extract<ServerAction, { type: "client/OFFER_DRAW" | "client/DRAW_DECLINED" }>,
+  ): void {
+    const game = this.state.game;
+    if (game === null || game.id !== action.payload.gameId) return;
+    const me = colorOf(game, this.state.user?.id);
+    const byOpponent = action.payload.by !== me;
+    if (action.type === "client/OFFER_DRAW") {
+      this.state.game = { ...game, drawOffer: action.payload.by };
+      if (byOpponent) this.ui.notify("Your opponent offers a draw.");
+    } else {
+      this.state.game = { ...game, drawOffer: null };
+      this.ui.notify(byOpponent ? "Your opponent declined the draw." : "You declined the draw.");
+    }
+    this.ui.gameChanged(false);
+  }
+
+  private onGameOver(over: GameOver): void {
+    const game = this.state.game;
+    if (this.state.live.status === "playing" && this.state.live.gameId === over.gameId)
+      this.state.live = { status: "idle" };
+    if (game === null || game.id !== over.gameId) return this.ui.render();
+    this.state.game = applyGameOver(game, over);
+    this.state.over = over;
+    const me = colorOf(game, this.state.user?.id);
+    const user = this.state.user;
+    if (over.ratingDiff && me && user) {
+      const r = user.ratings[game.timeControl.speed];
+      user.ratings[game.timeControl.speed] = {
+        ...r,
+        rating: r.rating + over.ratingDiff[me],
+        games: r.games + 1,
+      };
+    }
+    this.ui.gameChanged(true);
+    // The final move may have been lost on the way (a gap): the finished game tells.
+    void this.fetchEnded(game.id);
+  }
+
+  /** The game ended while this client was away, or its last move went missing: load it whole. */
+  private async fetchEnded(gameId: string): Promise<void> {
+    const fetched = await api.game(gameId).catch(() => null);
+    const game = this.state.game;
+    if (fetched === null || game === null || game.id !== gameId || fetched.status !== "ended")
+      return;
+    if (game.status === "ended" && fetched.ply <= game.ply) return;
+    this.state.game = { ...fetched, clock: { ...fetched.clock, running: false } };
+    this.ui.gameChanged(true);
+  }
+}
