@@ -6,6 +6,8 @@ import { api, newUsername, PASSWORD, register } from "../helpers/accounts.js";
 import { connect, type TestClient } from "../helpers/client.js";
 import { testEnv } from "../helpers/env.js";
 import { spawnInstance, startInProcess } from "../helpers/instances.js";
+import type { SocketUser } from "../../src/realtime/dispatch.js";
+import { rooms } from "../../src/store/keys.js";
 import type { UserDoc } from "../../src/store/users.js";
 
 async function twoInstances(t: { after: (fn: () => Promise<void>) => void }) {
@@ -68,7 +70,19 @@ test("REGISTER_USER keeps the guest's user id and queue place, and every socket 
   const login = await api(b.url, "POST", "/api/login", { body: { username, password: PASSWORD } });
   assert.equal(login.json.user.id, guest.user.id);
 
-  // Now a registered user, on both sockets (B's learned it from the broadcast).
+  // B's socket learned it from the broadcast: its server-side user is the account now, so its
+  // later actions (a rated START_MATCHMAKING, say) are judged as the account's.
+  const onB = await b.io.in(rooms.user(guest.user.id)).local.fetchSockets();
+  assert.equal(onB.length, 1);
+  const {
+    userId,
+    username: nameOnB,
+    guest: guestOnB,
+  } = (onB[0]!.data as { user: SocketUser }).user;
+  assert.deepEqual(
+    { userId, nameOnB, guestOnB },
+    { userId: guest.user.id, nameOnB: username, guestOnB: false },
+  );
   for (const client of [first, second]) {
     const again = await client.send("server/REGISTER_USER", {
       username: newUsername(),
