@@ -25,7 +25,9 @@ export interface ChildInstance {
 
 export async function spawnInstance(env: Record<string, string>, port?: number): Promise<ChildInstance> {
   const chosen = port ?? (await freePort());
-  const child = spawn(process.execPath, [MAIN], {
+  // INSTANCE_NODE_ARGS: extra node flags for child instances, e.g. "--cpu-prof" when profiling.
+  const nodeArgs = process.env.INSTANCE_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: { ...process.env, ...env, PORT: String(chosen) },
     stdio: ["ignore", "ignore", "inherit"],
   });

@@ -1,0 +1,151 @@
+// Move throughput benchmark: two instances (child processes) on a throwaway Redis and FerretDB,
+// GAMES concurrent games with white on one instance and black on the other, each replaying a
+// random legal game made beforehand with chess.js (never on the serving path). Reports moves/s,
+// ack latency, Redis commands per move (INFO commandstats deltas) and instance CPU per move.
+import { readFileSync } from "node:fs";
+import { Chess } from "chess.js";
+import { io, type Socket } from "socket.io-client";
+import { startFerretdb, startRedis } from "../scripts/lib/services.js";
+import { uniqueName } from "../test/helpers/env.js";
+import { spawnInstance } from "../test/helpers/instances.js";
+import { startGame } from "../test/helpers/live-games.js";
+import { openStore } from "../test/helpers/store.js";
+
+const GAMES = Number(process.env.GAMES ?? 200);
+const PLIES = Number(process.env.PLIES ?? 60);
+const SEED = 42;
+
+function rng(seed: number) {
+  let s = seed;
+  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+}
+
+/** Random legal games of exactly PLIES plies (retrying those that end early). */
+function randomGames(count: number): string[][] {
+  const random = rng(SEED);
+  const games: string[][] = [];
+  while (games.length < count) {
+    const chess = new Chess();
+    const moves: string[] = [];
+    while (moves.length < PLIES && !chess.isGameOver()) {
+      const legal = chess.moves({ verbose: true });
+      const m = legal[Math.floor(random() * legal.length)]!;
+      chess.move(m);
+      moves.push(m.from + m.to + (m.promotion ?? ""));
+    }
+    if (moves.length === PLIES && !chess.isGameOver()) games.push(moves);
+  }
+  return games;
+}
+
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
+}
+
+async function commandStats(redis: Awaited<ReturnType<typeof openStore>>["redis"]): Promise<Map<string, number>> {
+  const info = await redis.info("commandstats");
+  const stats = new Map<string, number>();
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats.set(m[1]!, Number(m[2]));
+  return stats;
+}
+
+function connectBot(url: string, session?: string): Promise<{ socket: Socket; user: { id: string; username: string } }> {
+  return new Promise((resolve) => {
+    const socket = io(url, { transports: ["websocket"], query: session ? { session } : {}, forceNew: true });
+    socket.once("action", (a: { payload: { user: { id: string; username: string } } }) => resolve({ socket, user: a.payload.user }));
+  });
+}
+
+async function main() {
+  const [redis, ferret] = [await startRedis(), await startFerretdb()];
+  const env = {
+    REDIS_URL: redis.url,
+    MONGO_URL: `${ferret.url}/${uniqueName("bench")}`,
+    REDIS_PREFIX: uniqueName("b"),
+    RATE_LIMITS: "off",
+    LOG_LEVEL: "silent",
+    FIRST_MOVE_MS: "600000",
+  };
+  const store = await openStore(env);
+  const [a, b] = [await spawnInstance(env), await spawnInstance(env)];
+  const scripts = randomGames(GAMES);
+  const latencies: number[] = [];
+  const bots: Socket[] = [];
+  const games = [];
+  for (let i = 0; i < GAMES; i++) {
+    const white = await connectBot(a.url);
+    const black = await connectBot(b.url);
+    bots.push(white.socket, black.socket);
+    const gameId = await startGame(store, white.user, black.user, { timeControl: "30+20" });
+    for (const s of [white.socket, black.socket]) await s.emitWithAck("action", { type: "game/PLAYER_READY", payload: { gameId } });
+    games.push({ gameId, sockets: [white.socket, black.socket], moves: scripts[i]! });
+  }
+  const before = await commandStats(store.redis);
+  const cpuBefore = [cpuMs(a.process.pid!), cpuMs(b.process.pid!)];
+  const redisBefore = cpuMs(redis.process.pid!);
+  const botsBefore = process.cpuUsage();
+  const started = performance.now();
+  // Each side moves when it sees the opponent's move, as a player would: the instance that
+  // delivers UPDATE_GAME has updated its cached copy of the game before the socket gets it.
+  const seen: number[] = [];
+  await Promise.all(
+    games.map(
+      (g) =>
+        new Promise<void>((resolve, reject) => {
+          const sentAt = new Map<number, number>();
+          const send = (ply: number) => {
+            if (ply >= g.moves.length) return resolve();
+            const t0 = performance.now();
+            sentAt.set(ply + 1, t0);
+            g.sockets[ply % 2]!.emit(
+              "action",
+              { type: "game/PLAYER_MOVE", payload: { gameId: g.gameId, move: g.moves[ply], ply } },
+              (ack: { ok: boolean }) => {
+                latencies.push(performance.now() - t0);
+                if (!ack.ok) reject(new Error(`move refused: ${JSON.stringify(ack)}`));
+              },
+            );
+          };
+          g.sockets.forEach((socket, side) => {
+            socket.on("action", (a: { type: string; payload: { ply: number } }) => {
+              if (a.type !== "client/UPDATE_GAME" || a.payload.ply % 2 !== side) return;
+              seen.push(performance.now() - sentAt.get(a.payload.ply)!);
+              send(a.payload.ply);
+            });
+          });
+          send(0);
+        }),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const after = await commandStats(store.redis);
+  const cpu = [cpuMs(a.process.pid!) - cpuBefore[0]!, cpuMs(b.process.pid!) - cpuBefore[1]!];
+  const redisCpu = cpuMs(redis.process.pid!) - redisBefore;
+  const botsCpu = process.cpuUsage(botsBefore);
+  const moves = GAMES * PLIES;
+  latencies.sort((x, y) => x - y);
+  const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))]!.toFixed(1);
+  const delta = [...after].map(([cmd, n]) => [cmd, n - (before.get(cmd) ?? 0)] as const).filter(([, n]) => n > 0);
+  const perMove = (cmd: string) => ((delta.find(([c]) => c === cmd)?.[1] ?? 0) / moves).toFixed(2);
+  console.log(`moves: ${moves} in ${seconds.toFixed(2)} s = ${(moves / seconds).toFixed(0)} moves/s (${GAMES} games)`);
+  console.log(`ack latency ms: p50 ${pct(latencies, 0.5)}, p90 ${pct(latencies, 0.9)}, p99 ${pct(latencies, 0.99)}, max ${pct(latencies, 1)}`);
+  seen.sort((x, y) => x - y);
+  console.log(`move → opponent sees it, ms: p50 ${pct(seen, 0.5)}, p99 ${pct(seen, 0.99)}`);
+  console.log(`instance CPU per move: ${(((cpu[0]! + cpu[1]!) * 1000) / moves).toFixed(0)} µs (both instances together)`);
+  const share = (ms: number) => `${((ms / 1000 / seconds) * 100).toFixed(0)} % of a core`;
+  console.log(`CPU during the run: instances ${share(cpu[0]! + cpu[1]!)}, Redis ${share(redisCpu)}, bots ${share((botsCpu.user + botsCpu.system) / 1000)}`);
+  console.log(`Redis commands per move from clients: evalsha ${perMove("evalsha")}, spublish ${perMove("spublish")}, hgetall ${perMove("hgetall")}`);
+  console.log(`all commandstats deltas / move (incl. inside scripts and deadline polling): ${delta.map(([c, n]) => `${c}=${(n / moves).toFixed(2)}`).join(" ")}`);
+  for (const s of bots) s.close();
+  await a.stop();
+  await b.stop();
+  await store.close();
+  await redis.stop();
+  await ferret.stop();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
