@@ -2,6 +2,8 @@
 import type { AppContext } from "../context.js";
 import { startDeadlines, type DeadlineHandler } from "./deadlines.js";
 import { handleGameDeadline } from "./game-deadline.js";
+import { expireProposal } from "./matchups.js";
+import { startPairingWaves } from "./pairing-waves.js";
 
 export interface Jobs {
   stop: () => Promise<void>;
@@ -10,12 +12,15 @@ export interface Jobs {
 /** Deadline kinds: the member prefix in the deadline set, and who handles it. */
 const deadlineHandlers: Record<string, DeadlineHandler> = {
   game: handleGameDeadline,
+  proposal: expireProposal,
 };
 
 export function startJobs(ctx: AppContext): Jobs {
   const deadlines = startDeadlines(ctx, deadlineHandlers, { pollMs: ctx.config.DEADLINE_POLL_MS });
+  const waves = startPairingWaves(ctx);
   return {
     stop: async () => {
+      await waves.stop();
       await deadlines.stop();
     },
   };

@@ -25,7 +25,16 @@ export interface StoredProposal {
   expiresAt: number;
   players: Record<
     string,
-    { username: string; rating: number; accepted: boolean; autoAccept: boolean; since: number }
+    {
+      username: string;
+      /** Rounded, as the opponent sees it; also the rating a requeued player is paired with. */
+      rating: number;
+      accepted: boolean;
+      autoAccept: boolean;
+      since: number;
+      /** Kept so that a guest sent back to the queue is still paired as a guest. */
+      guest?: boolean;
+    }
   >;
 }
 

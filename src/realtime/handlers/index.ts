@@ -4,9 +4,13 @@ import type { HandlerTable } from "../dispatch.js";
 import type { ResumeHook } from "../resume.js";
 import { socketRateLimit, type SocketGuard } from "../socket-rate-limit.js";
 import { registerUser } from "./account.js";
+import { cancelMatchmaking, replyMatchup, startMatchmaking } from "./matchmaking.js";
 
 export const handlers: HandlerTable = {
   "server/REGISTER_USER": registerUser,
+  "server/START_MATCHMAKING": startMatchmaking,
+  "server/CANCEL_MATCHMAKING": cancelMatchmaking,
+  "server/REPLY_MATCHUP": replyMatchup,
 };
 
 export const resumeHooks: ResumeHook[] = [];
