@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadGame } from "../../src/store/game-store.js";
+import { clockAfterMove } from "../../src/domain/clock.js";
+import { loadGame, loadGameRecord } from "../../src/store/game-store.js";
 import { setupGame, updateAt } from "../helpers/game-setup.js";
 
 const SCHOLARS_MATE = ["e2e4", "e7e5", "f1c4", "b8c6", "d1h5", "g8f6", "h5f7"];
@@ -116,4 +117,24 @@ test("black's first move is due FIRST_MOVE_MS after white's", async (t) => {
   await g.play("e2e4", 0);
   const over = await g.white.next("client/GAME_OVER", 5_000);
   assert.equal(over.reason, "aborted");
+});
+
+test("the commit script's clock follows the pure clock of src/domain/clock.ts", async (t) => {
+  const g = await setupGame(t, { timeControl: "1+1", env: { FIRST_MOVE_MS: "20000" } });
+  const ctx = g.instances[0]!.ctx;
+  const moves = ["e2e4", "c7c5", "g1f3", "d7d6", "d2d4", "c5d4", "f3d4"];
+  for (const [ply, uci] of moves.entries()) {
+    const before = (await loadGameRecord(ctx, g.gameId))!;
+    await new Promise((r) => setTimeout(r, 30 + ply * 15));
+    await g.play(uci, ply);
+    const after = (await loadGameRecord(ctx, g.gameId))!;
+    const step = clockAfterMove(before.game.clock, ply, before.deadline, after.game.clock.serverTime, {
+      incrementMs: 1_000,
+      firstMoveMs: 20_000,
+    });
+    assert.ok(step.ok, `ply ${ply} in time`);
+    assert.deepEqual(after.game.clock, step.clock, `clock after ply ${ply}`);
+    assert.equal(after.deadline, step.deadline, `deadline after ply ${ply}`);
+    assert.equal(after.clocks[ply], step.moverMs, `recorded clock of ply ${ply}`);
+  }
 });

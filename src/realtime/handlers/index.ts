@@ -4,16 +4,18 @@ import type { HandlerTable } from "../dispatch.js";
 import type { ResumeHook } from "../resume.js";
 import { socketRateLimit, type SocketGuard } from "../socket-rate-limit.js";
 import { registerUser } from "./account.js";
+import { gameHandlers, resumeGame } from "./game.js";
 import { cancelMatchmaking, replyMatchup, startMatchmaking } from "./matchmaking.js";
 
 export const handlers: HandlerTable = {
   "server/REGISTER_USER": registerUser,
+  ...gameHandlers,
   "server/START_MATCHMAKING": startMatchmaking,
   "server/CANCEL_MATCHMAKING": cancelMatchmaking,
   "server/REPLY_MATCHUP": replyMatchup,
 };
 
-export const resumeHooks: ResumeHook[] = [];
+export const resumeHooks: ResumeHook[] = [resumeGame];
 
 /** Per-socket admission of each action (rate limit); runs before parsing. */
 export function socketGuard(ctx: AppContext): SocketGuard {
