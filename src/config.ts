@@ -28,6 +28,10 @@ export const configSchema = z.object({
   DEADLINE_POLL_MS: intMs(100),
   SESSION_TTL_S: z.coerce.number().int().positive().default(30 * 24 * 3600),
   ARCHIVE_GRACE_S: z.coerce.number().int().positive().default(3600),
+  /** An archive entry pending this long with another consumer is taken over (its instance died). */
+  ARCHIVE_CLAIM_IDLE_MS: intMs(30_000),
+  /** Tests only: the archiver stops at this step of every game (to be killed there). */
+  ARCHIVE_TEST_PAUSE: z.enum(["off", "after-insert", "after-white", "before-ack"]).default("off"),
   RATE_LIMITS: z.enum(["on", "off"]).default("on"),
   ALLOWED_ORIGINS: z
     .string()

@@ -1,5 +1,6 @@
 // Background work that belongs to no instance: each job is claimed in Redis by one live instance.
 import type { AppContext } from "../context.js";
+import { startArchiver } from "./archiver.js";
 import { startDeadlines, type DeadlineHandler } from "./deadlines.js";
 import { handleGameDeadline } from "./game-deadline.js";
 import { expireProposal } from "./matchups.js";
@@ -18,8 +19,14 @@ const deadlineHandlers: Record<string, DeadlineHandler> = {
 export function startJobs(ctx: AppContext): Jobs {
   const deadlines = startDeadlines(ctx, deadlineHandlers, { pollMs: ctx.config.DEADLINE_POLL_MS });
   const waves = startPairingWaves(ctx);
+  const archiver = startArchiver(ctx, {
+    claimIdleMs: ctx.config.ARCHIVE_CLAIM_IDLE_MS,
+    graceS: ctx.config.ARCHIVE_GRACE_S,
+    pauseAt: ctx.config.ARCHIVE_TEST_PAUSE,
+  });
   return {
     stop: async () => {
+      await archiver.stop();
       await waves.stop();
       await deadlines.stop();
     },

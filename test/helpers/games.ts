@@ -1,0 +1,139 @@
+// Finished games without the live-game code: writes a game hash exactly as the ending script leaves
+// it (newGameFields, then the moves and the end) and appends the archive entry as that script does.
+// Also registered users straight into MongoDB, and direct handles on a test's Redis and MongoDB.
+import { randomBytes } from "node:crypto";
+import { loadConfig } from "../../src/config.js";
+import type { Glicko } from "../../src/domain/ratings.js";
+import type { Color, Game, GameReason, GameResult } from "../../src/protocol/types.js";
+import { newGameFields } from "../../src/store/game-store.js";
+import { createKeys, type Keys } from "../../src/store/keys.js";
+import { createMongo, type Mongo } from "../../src/store/mongo.js";
+import { createRedis, type Redis } from "../../src/store/redis.js";
+import { defaultRatings, type UserDoc } from "../../src/store/users.js";
+import { endedGame, SCHOLARS_MATE } from "./chess-fixtures.js";
+
+export interface Stores {
+  redis: Redis;
+  keys: Keys;
+  mongo: Mongo;
+  close: () => Promise<void>;
+}
+
+/** Connections of the test's own to the Redis prefix and database of `env`. */
+export async function openStores(env: Record<string, string>): Promise<Stores> {
+  const config = loadConfig(env);
+  const redis = createRedis(config.REDIS_URL, () => {});
+  const mongo = createMongo(config.MONGO_URL);
+  await Promise.all([redis.connect(), mongo.client.connect()]);
+  const close = async () => {
+    await Promise.allSettled([redis.quit(), mongo.client.close()]);
+  };
+  return { redis, keys: createKeys(config.REDIS_PREFIX), mongo, close };
+}
+
+/** A registered user, as the accounts code stores one (fresh ratings unless given). */
+export async function insertUser(mongo: Mongo, username: string, ratings = defaultRatings()): Promise<UserDoc> {
+  const doc: UserDoc = {
+    _id: randomBytes(9).toString("base64url"),
+    username,
+    usernameLower: username.toLowerCase(),
+    passwordHash: "not-a-real-hash",
+    ratings,
+    createdAt: Date.now(),
+  };
+  await mongo.db.collection<UserDoc>("users").insertOne(doc);
+  return doc;
+}
+
+export interface Side {
+  id: string;
+  username: string;
+  rating?: number;
+  /** The Glicko at game start: set for the players of a rated game, as the game's creation does. */
+  glicko?: Glicko;
+}
+
+export interface EndOptions {
+  white: Side;
+  black: Side;
+  rated?: boolean;
+  timeControl?: string;
+  san?: readonly string[];
+  result: GameResult | null;
+  reason: GameReason;
+  winner: Color | null;
+  createdAt?: number;
+  endedAt?: number;
+  /** Append the archive entry (default true); false leaves the game ended but not queued yet. */
+  queue?: boolean;
+}
+
+/** Writes one ended game in Redis; returns the wire game object that Redis now holds. */
+export async function writeEndedGame(stores: Pick<Stores, "redis" | "keys">, opts: EndOptions): Promise<Game> {
+  const id = randomBytes(9).toString("base64url");
+  const endedAt = opts.endedAt ?? Date.now();
+  const rated = opts.rated ?? false;
+  const player = (s: Side) => ({ id: s.id, username: s.username, rating: s.rating ?? Math.round(s.glicko?.rating ?? 1500) });
+  const { game, clocks } = endedGame({
+    id,
+    white: player(opts.white),
+    black: player(opts.black),
+    rated,
+    timeControl: opts.timeControl,
+    san: opts.san ?? SCHOLARS_MATE,
+    result: opts.result,
+    reason: opts.reason,
+    winner: opts.winner,
+    createdAt: opts.createdAt ?? endedAt - 60_000,
+    endedAt,
+  });
+  const fields = newGameFields({
+    id,
+    rated,
+    timeControl: game.timeControl,
+    white: game.white,
+    black: game.black,
+    whiteGlicko: rated ? (opts.white.glicko ?? null) : null,
+    blackGlicko: rated ? (opts.black.glicko ?? null) : null,
+  });
+  const end: Record<string, string> = {
+    v: String(game.ply + 1),
+    createdAt: String(game.createdAt),
+    fen: game.fen,
+    ply: String(game.ply),
+    moves: game.moves.join(" "),
+    san: game.san.join(" "),
+    clocks: clocks.join(" "),
+    whiteMs: String(game.clock.whiteMs),
+    blackMs: String(game.clock.blackMs),
+    serverTime: String(endedAt),
+    running: "0",
+    deadline: "0",
+    status: "ended",
+    result: opts.result ?? "",
+    reason: opts.reason,
+    winner: opts.winner ?? "",
+    endedAt: String(endedAt),
+  };
+  // One MULTI, like the one Lua script that ends a game: the end and its archive entry together.
+  const multi = stores.redis.multi().hSet(stores.keys.game(id), fields).hSet(stores.keys.game(id), end);
+  if (opts.queue ?? true) multi.xAdd(stores.keys.archive, "*", { gameId: id });
+  await multi.exec();
+  return game;
+}
+
+/** Appends the archive entry of a game written with `queue: false`. */
+export async function queueArchive(stores: Pick<Stores, "redis" | "keys">, gameId: string): Promise<void> {
+  await stores.redis.xAdd(stores.keys.archive, "*", { gameId });
+}
+
+/** Polls `check` until it returns a value other than undefined/false; fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
