@@ -13,6 +13,7 @@ import {
   acceptProposal,
   boardPieces,
   clickMove,
+  clickSquare,
   clockSeconds,
   establishedTo,
   launchBrowser,
@@ -135,11 +136,33 @@ void test(
     }
     assert.ok(blitz > 1500, `the winner's blitz rating after the game is ${blitz}`);
     await shot(white, "7-lobby-after");
+
+    // The winner's profile lists the game, with its PGN; the replay steps through its moves.
+    await white.getByRole("link", { name: /Your profile/ }).click();
+    await white.waitForSelector('section.profile[aria-busy="false"] tr[data-game]');
+    const profileBlitz = await white
+      .locator('.profile .ratings [data-speed="blitz"] .rating')
+      .innerText();
+    assert.ok(Number(profileBlitz) > 1500, `profile blitz rating ${profileBlitz}`);
+    const row = white.locator("tr[data-game]").first();
+    assert.match(await row.innerText(), /1-0 by checkmate/);
+    const pgnHref = await row.getByRole("link", { name: "PGN" }).getAttribute("href");
+    const pgn = await white.request.get(new URL(pgnHref!, white.url()).href);
+    assert.equal(pgn.status(), 200);
+    assert.match(await pgn.text(), /\[Result "1-0"\]/);
+    await shot(white, "8-profile");
+    await row.getByRole("link", { name: /Replay/ }).click();
+    await white.waitForSelector('section.replay[data-ply="7"]');
+    assert.match(await white.locator(".replay .moves").innerText(), /Qxf7#/);
+    await white.getByRole("button", { name: "Previous move" }).click();
+    await white.waitForSelector('section.replay[data-ply="6"]');
+    await white.waitForTimeout(400); // the board animates the step back
+    await shot(white, "9-replay");
   },
 );
 
 void test(
-  "a reload mid-game restores the board, the move list and the clocks",
+  "a premove plays itself, and a reload mid-game restores the board, the move list and the clocks",
   { timeout: 120_000 },
   async () => {
     const [a, b] = await instances(2);
@@ -148,7 +171,12 @@ void test(
     await playAsGuest(pageA);
     await playAsGuest(pageB);
     const [white, black] = await startGame(pageA, pageB, "5+0");
-    await play(white, black, SCHOLARS_MATE, 0, 3);
+    // Black premoves e7-e5 during white's turn; chessground plays it as soon as e4 arrives.
+    await clickSquare(black, "e7");
+    await clickSquare(black, "e5");
+    await clickMove(white, "e2e4", 1, []);
+    await Promise.all([waitForPly(white, 2), waitForPly(black, 2)]);
+    await play(white, black, SCHOLARS_MATE, 2, 3);
     // Both have moved, so black's clock runs; let it run visibly.
     await black.waitForTimeout(2500);
 
@@ -156,12 +184,12 @@ void test(
     const moves = await moveListText(black);
     const whiteBefore = await clockSeconds(black, "white");
     const blackBefore = await clockSeconds(black, "black");
-    await shot(black, "8-before-reload");
+    await shot(black, "10-before-reload");
     const reloadedAt = Date.now();
     await black.reload();
     await waitForPly(black, 3);
     await black.waitForTimeout(300);
-    await shot(black, "9-after-reload");
+    await shot(black, "11-after-reload");
 
     assert.deepEqual(await boardPieces(black), pieces);
     assert.equal(await moveListText(black), moves);
@@ -208,12 +236,12 @@ void test(
 
     const [white, black] = await startGame(behind, direct, "3+2");
     await play(white, black, SCHOLARS_MATE, 0, 2);
-    await shot(behind, "10-before-kill");
+    await shot(behind, "12-before-kill");
 
     const bannerShown = behind.waitForSelector("#banner", { state: "visible", timeout: 15_000 });
     await held.kill();
     await bannerShown;
-    await shot(behind, "11-reconnecting");
+    await shot(behind, "13-reconnecting");
     await behind.waitForSelector("#banner", { state: "hidden", timeout: 30_000 });
     await waitForPly(behind, 2);
     assert.equal(await moveListText(behind), "1. e4 e5");
@@ -223,6 +251,6 @@ void test(
       await page.waitForSelector(".over");
       assert.equal(await page.locator(".over .result").innerText(), "1-0");
     }
-    await shot(behind, "12-after-kill-over");
+    await shot(behind, "14-after-kill-over");
   },
 );

@@ -1,6 +1,6 @@
-// The client's session id: kept in localStorage and sent as `?session=` on the socket; on a first
-// visit the `sid` cookie (if any) is exchanged for it through GET /api/session.
-import { api } from "./api.js";
+// The client's session id: kept in localStorage and sent as `?session=` on the socket; without one,
+// the `sid` cookie (if any) is exchanged for it through GET /api/session.
+import { api, ApiError } from "./api.js";
 
 const KEY = "chess.sessionId";
 
@@ -21,13 +21,21 @@ export function storeSession(sessionId: string | null): void {
   }
 }
 
-/** The stored session, else the cookie's, else null (the entry screen asks). */
+/**
+ * The stored session if the server still knows it, else the cookie's, else null (the entry screen
+ * asks). The request also bounds the clock offset (its Date header) before the socket opens.
+ */
 export async function findSession(): Promise<string | null> {
   const stored = storedSession();
   if (stored !== null) {
-    // Not needed to connect, but its Date header bounds the clock offset before any move arrives.
-    void api.session(stored).catch(() => undefined);
-    return stored;
+    try {
+      await api.session(stored);
+      return stored;
+    } catch (err) {
+      // Unreachable for now: the socket will retry. Unknown: forget it, or we would play as a guest.
+      if (!(err instanceof ApiError && err.code === "NO_SESSION")) return stored;
+      storeSession(null);
+    }
   }
   try {
     const answer = await api.session();

@@ -72,7 +72,7 @@ function summary(profile: Profile): HTMLElement {
             { "data-speed": s },
             h("th", { scope: "row" }, s),
             h("td", { class: "rating" }, String(Math.round(profile.ratings[s].rating))),
-            h("td", {}, `${profile.ratings[s].games} games`),
+            h("td", {}, plural(profile.ratings[s].games, "game")),
           ),
         ),
       ),
@@ -80,7 +80,7 @@ function summary(profile: Profile): HTMLElement {
     h(
       "p",
       {},
-      `${g.total} games · ${g.wins} won · ${g.losses} lost · ${g.draws} drawn · member since ${new Date(profile.createdAt).toLocaleDateString()}`,
+      `${plural(g.total, "game")} · ${g.wins} won · ${g.losses} lost · ${g.draws} drawn · member since ${new Date(profile.createdAt).toLocaleDateString()}`,
     ),
   );
 }
@@ -145,4 +145,8 @@ function row(game: Game): HTMLElement {
       h("a", { href: api.pgnUrl(game.id), download: `${game.id}.pgn` }, "PGN"),
     ),
   );
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

@@ -94,10 +94,10 @@ function navigation(go: (ply: number) => void, ply: () => number, last: number):
   return h(
     "div",
     { class: "row nav", role: "group", "aria-label": "Replay controls (arrow keys work too)" },
-    button("First position", "⏮", () => 0),
-    button("Previous move", "◀", () => ply() - 1),
-    button("Next move", "▶", () => ply() + 1),
-    button("Last position", "⏭", () => last),
+    button("First position", "«", () => 0),
+    button("Previous move", "‹", () => ply() - 1),
+    button("Next move", "›", () => ply() + 1),
+    button("Last position", "»", () => last),
   );
 }
 
