@@ -52,6 +52,16 @@ async function instances(count: number): Promise<ChildInstance[]> {
   return list;
 }
 
+/** The one instance that holds a websocket (through nginx), once exactly one does. */
+async function instanceHolding(list: ChildInstance[]): Promise<ChildInstance | undefined> {
+  for (let i = 0; i < 50; i++) {
+    const holding = list.filter((instance) => establishedTo(instance.port) > 0);
+    if (holding.length === 1) return holding[0];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return undefined;
+}
+
 /** Both players queue the same pool and accept; returns [white, black] once both see the board. */
 async function startGame(a: Page, b: Page, pool: string): Promise<[Page, Page]> {
   await queue(a, pool);
@@ -188,7 +198,8 @@ void test(
     const reloadedAt = Date.now();
     await black.reload();
     await waitForPly(black, 3);
-    await black.waitForTimeout(300);
+    // Before the next move the clock offset is known to about half a second: let the clock move on.
+    await black.waitForTimeout(1000);
     await shot(black, "11-after-reload");
 
     assert.deepEqual(await boardPieces(black), pieces);
@@ -228,7 +239,7 @@ void test(
     // The player behind nginx connects first, so its websocket is the only one on either instance.
     const behind = await openPlayer(browser, nginx.url);
     await playAsGuest(behind);
-    const held = [a!, b!].find((instance) => establishedTo(instance.port) > 0);
+    const held = await instanceHolding([a!, b!]);
     assert.ok(held, "the websocket through nginx reached an instance");
     const other = held === a ? b! : a!;
     const direct = await openPlayer(browser, other.url);
