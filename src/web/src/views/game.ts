@@ -56,6 +56,7 @@ export class GameView {
         "div",
         { class: "side" },
         h("p", { class: "status", "aria-live": "polite" }),
+        h("p", { class: "sr-only last-move", "aria-live": "polite" }),
         h("div", { class: "moves-box" }),
         this.typeMoveForm(),
         h("div", { class: "controls-box" }),
@@ -80,6 +81,11 @@ export class GameView {
     el.dataset.status = game.status;
     el.dataset.myColor = this.me ?? "";
     if (forceBoard || game.ply !== this.shownPly || game.status !== this.shownStatus) {
+      // The board is a picture to a screen reader: say the last move in words.
+      const san = game.san.at(-1);
+      $(".last-move", el).textContent = san
+        ? `${game.ply % 2 === 1 ? "White" : "Black"} played ${san}`
+        : "";
       this.shownPly = game.ply;
       this.shownStatus = game.status;
       const live = game.status === "started" && this.me !== null;
