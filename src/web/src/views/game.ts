@@ -56,7 +56,7 @@ export class GameView {
         "div",
         { class: "side" },
         h("p", { class: "status", "aria-live": "polite" }),
-        h("p", { class: "sr-only last-move", "aria-live": "polite" }),
+        h("p", { class: "sr-only move-announce", "aria-live": "polite" }),
         h("div", { class: "moves-box" }),
         this.typeMoveForm(),
         h("div", { class: "controls-box" }),
@@ -83,7 +83,7 @@ export class GameView {
     if (forceBoard || game.ply !== this.shownPly || game.status !== this.shownStatus) {
       // The board is a picture to a screen reader: say the last move in words.
       const san = game.san.at(-1);
-      $(".last-move", el).textContent = san
+      $(".move-announce", el).textContent = san
         ? `${game.ply % 2 === 1 ? "White" : "Black"} played ${san}`
         : "";
       this.shownPly = game.ply;
