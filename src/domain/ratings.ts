@@ -13,7 +13,11 @@ export interface Glicko {
 export type Score = 0 | 0.5 | 1;
 
 /** Where every player starts, per speed (PROTOCOL.md; Glickman's suggested volatility). */
-export const INITIAL_GLICKO: Readonly<Glicko> = Object.freeze({ rating: 1500, deviation: 350, volatility: 0.06 });
+export const INITIAL_GLICKO: Readonly<Glicko> = Object.freeze({
+  rating: 1500,
+  deviation: 350,
+  volatility: 0.06,
+});
 
 /**
  * The system constant τ, which limits how fast volatility moves. 0.5 is the value of Glickman's
@@ -45,7 +49,11 @@ export interface PeriodResult {
 export function ratePeriod(player: Glicko, results: readonly PeriodResult[]): Glicko {
   // glicko2-lite's opponent tuple is [rating, deviation, SCORE] (its type names the third "vol",
   // but its code reads it as the score; its README example passes 0 for a loss).
-  const opponents = results.map((r): [number, number, number] => [r.opponent.rating, r.opponent.deviation, r.score]);
+  const opponents = results.map((r): [number, number, number] => [
+    r.opponent.rating,
+    r.opponent.deviation,
+    r.score,
+  ]);
   const next = glicko2(player.rating, player.deviation, player.volatility, opponents, { tau: TAU });
   return { rating: next.rating, deviation: next.rd, volatility: next.vol };
 }

@@ -21,7 +21,9 @@ export function gamesRouter(ctx: AppContext): Router {
   router.get("/api/games/:id", async (req, res) => {
     const { game } = await viewOf(ctx, req);
     // A live game changes with every move: never cached.
-    res.set("Cache-Control", game.status === "ended" ? "public, max-age=60" : "no-store").json(game);
+    res
+      .set("Cache-Control", game.status === "ended" ? "public, max-age=60" : "no-store")
+      .json(game);
   });
 
   router.get("/api/games/:id/pgn", async (req, res) => {

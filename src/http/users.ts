@@ -5,7 +5,12 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { AppError } from "../protocol/errors.js";
 import { gameFromDoc } from "../store/archive.js";
-import { countUserGames, findUserByName, listUserGames, type HistoryCursor } from "../store/game-history.js";
+import {
+  countUserGames,
+  findUserByName,
+  listUserGames,
+  type HistoryCursor,
+} from "../store/game-history.js";
 import { publicRatings } from "../store/users.js";
 
 const USERNAME = /^[A-Za-z0-9_-]{3,20}$/;
@@ -16,7 +21,9 @@ export function encodeCursor(cursor: HistoryCursor): string {
 }
 
 export function decodeCursor(text: string): HistoryCursor | null {
-  const match = /^(\d{1,15})\.([A-Za-z0-9_-]{1,64})$/.exec(Buffer.from(text, "base64url").toString("utf8"));
+  const match = /^(\d{1,15})\.([A-Za-z0-9_-]{1,64})$/.exec(
+    Buffer.from(text, "base64url").toString("utf8"),
+  );
   return match ? { endedAt: Number(match[1]), id: match[2]! } : null;
 }
 
@@ -25,7 +32,10 @@ const historyQuery = z.object({
   before: z
     .string()
     .max(200)
-    .transform((s, ctx) => decodeCursor(s) ?? (ctx.addIssue({ code: "custom", message: "bad cursor" }), z.NEVER))
+    .transform(
+      (s, ctx) =>
+        decodeCursor(s) ?? (ctx.addIssue({ code: "custom", message: "bad cursor" }), z.NEVER),
+    )
     .optional(),
 });
 
@@ -41,15 +51,27 @@ export function usersRouter(ctx: AppContext): Router {
   router.get("/api/users/:username", async (req, res) => {
     const user = await userOrNotFound(ctx, String(req.params.username));
     const games = await countUserGames(ctx, user._id);
-    res.json({ username: user.username, ratings: publicRatings(user.ratings), games, createdAt: user.createdAt });
+    res.json({
+      username: user.username,
+      ratings: publicRatings(user.ratings),
+      games,
+      createdAt: user.createdAt,
+    });
   });
 
   router.get("/api/users/:username/games", async (req, res) => {
     const query = historyQuery.safeParse(req.query);
-    if (!query.success) throw new AppError("INVALID_INPUT", "limit must be 1–100; before must be a cursor from `next`.");
+    if (!query.success)
+      throw new AppError(
+        "INVALID_INPUT",
+        "limit must be 1–100; before must be a cursor from `next`.",
+      );
     const user = await userOrNotFound(ctx, String(req.params.username));
     const page = await listUserGames(ctx, user._id, query.data.limit, query.data.before ?? null);
-    res.json({ games: page.games.map(gameFromDoc), next: page.next ? encodeCursor(page.next) : null });
+    res.json({
+      games: page.games.map(gameFromDoc),
+      next: page.next ? encodeCursor(page.next) : null,
+    });
   });
 
   return router;

@@ -32,9 +32,13 @@ const CONSUMER_GONE_MS = 3_600_000;
 const CLEANUP_EVERY_MS = 600_000;
 
 /** Unique per process: the pid alone repeats across containers (often 1). */
-export const consumerName = (): string => `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+export const consumerName = (): string =>
+  `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
 
-export function startArchiver(ctx: AppContext, opts: ArchiverOptions): { stop: () => Promise<void> } {
+export function startArchiver(
+  ctx: AppContext,
+  opts: ArchiverOptions,
+): { stop: () => Promise<void> } {
   const blockMs = opts.blockMs ?? 1_000;
   const count = opts.count ?? 50;
   const backoffCapMs = opts.backoffCapMs ?? 4_000;
@@ -42,7 +46,9 @@ export function startArchiver(ctx: AppContext, opts: ArchiverOptions): { stop: (
   const consumer = consumerName();
   // Blocking reads need a connection of their own; the archiver does all its Redis work on it.
   const reader = ctx.redis.duplicate() as Redis;
-  reader.on("error", (err: Error) => ctx.log.debug({ err: err.message }, "archiver redis connection error"));
+  reader.on("error", (err: Error) =>
+    ctx.log.debug({ err: err.message }, "archiver redis connection error"),
+  );
   const store = { ...ctx, redis: reader };
   const stopping = new AbortController();
   const log = ctx.log.child({ job: "archiver", consumer });
@@ -58,7 +64,9 @@ export function startArchiver(ctx: AppContext, opts: ArchiverOptions): { stop: (
       ? async (point) => {
           if (point !== opts.pauseAt) return;
           log.warn({ point }, "archiver paused (ARCHIVE_TEST_PAUSE)");
-          await new Promise((resolve) => stopping.signal.addEventListener("abort", resolve, { once: true }));
+          await new Promise((resolve) =>
+            stopping.signal.addEventListener("abort", resolve, { once: true }),
+          );
           throw new Error("stopped while paused");
         }
       : undefined;
@@ -87,7 +95,10 @@ export function startArchiver(ctx: AppContext, opts: ArchiverOptions): { stop: (
       claimCursor = claimed.next;
       if (claimCursor === "0-0") nextClaimAt = Date.now() + claimEveryMs;
       if (claimed.entries.length > 0) {
-        log.info({ entries: claimed.entries.length }, "took over archive entries of a dead consumer");
+        log.info(
+          { entries: claimed.entries.length },
+          "took over archive entries of a dead consumer",
+        );
         return claimed.entries;
       }
     }
@@ -128,7 +139,10 @@ export function startArchiver(ctx: AppContext, opts: ArchiverOptions): { stop: (
         if (err instanceof Error && err.message.startsWith("NOGROUP")) groupReady = false;
         ownPending = true;
         const delayMs = Math.min(100 * 2 ** (failures - 1), backoffCapMs);
-        log.warn({ err: err instanceof Error ? err.message : String(err), delayMs }, "archiving failed; retrying");
+        log.warn(
+          { err: err instanceof Error ? err.message : String(err), delayMs },
+          "archiving failed; retrying",
+        );
         await sleep(delayMs, stopping.signal);
       }
     }
@@ -138,7 +152,10 @@ export function startArchiver(ctx: AppContext, opts: ArchiverOptions): { stop: (
   return {
     stop: async () => {
       stopping.abort();
-      const settled = await Promise.race([running.then(() => true), sleep(blockMs + 3_000).then(() => false)]);
+      const settled = await Promise.race([
+        running.then(() => true),
+        sleep(blockMs + 3_000).then(() => false),
+      ]);
       if (settled && reader.isReady) {
         await leaveArchiveGroup(store, consumer).catch(() => undefined);
         await reader.quit().catch(() => undefined);

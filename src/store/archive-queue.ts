@@ -16,7 +16,14 @@ export interface ArchiveEntry {
 /** Creates the consumer group (and the stream) when missing; from the start, so nothing is missed. */
 export async function ensureArchiveGroup(ctx: Ctx): Promise<void> {
   try {
-    await ctx.redis.sendCommand(["XGROUP", "CREATE", ctx.keys.archive, ctx.keys.archiveGroup, "0", "MKSTREAM"]);
+    await ctx.redis.sendCommand([
+      "XGROUP",
+      "CREATE",
+      ctx.keys.archive,
+      ctx.keys.archiveGroup,
+      "0",
+      "MKSTREAM",
+    ]);
   } catch (err) {
     if (!(err instanceof Error && err.message.startsWith("BUSYGROUP"))) throw err;
   }
@@ -28,11 +35,14 @@ export async function ensureArchiveGroup(ctx: Ctx): Promise<void> {
  */
 function fieldOf(fields: unknown, name: string): unknown {
   if (Array.isArray(fields)) {
-    for (let i = 0; i + 1 < fields.length; i += 2) if (String(fields[i]) === name) return fields[i + 1];
+    for (let i = 0; i + 1 < fields.length; i += 2)
+      if (String(fields[i]) === name) return fields[i + 1];
     return undefined;
   }
   if (fields instanceof Map) return fields.get(name);
-  return fields !== null && typeof fields === "object" ? (fields as Record<string, unknown>)[name] : undefined;
+  return fields !== null && typeof fields === "object"
+    ? (fields as Record<string, unknown>)[name]
+    : undefined;
 }
 
 /** Stream entries [[id, fields | nil], …]; nil fields (an entry deleted while pending) give no game. */
@@ -42,7 +52,10 @@ function parseEntries(raw: unknown): ArchiveEntry[] {
     .filter((item): item is unknown[] => Array.isArray(item) && item.length >= 1)
     .map((item) => {
       const gameId = fieldOf(item[1], "gameId");
-      return { entryId: String(item[0]), gameId: typeof gameId === "string" && gameId !== "" ? gameId : null };
+      return {
+        entryId: String(item[0]),
+        gameId: typeof gameId === "string" && gameId !== "" ? gameId : null,
+      };
     });
 }
 
@@ -55,14 +68,23 @@ function parseStreams(raw: unknown): ArchiveEntry[] {
 }
 
 /** Entries never delivered to anyone; waits up to `blockMs` for some. Needs a connection of its own. */
-export async function readNewEntries(ctx: Ctx, consumer: string, count: number, blockMs: number): Promise<ArchiveEntry[]> {
+export async function readNewEntries(
+  ctx: Ctx,
+  consumer: string,
+  count: number,
+  blockMs: number,
+): Promise<ArchiveEntry[]> {
   const args = ["XREADGROUP", "GROUP", ctx.keys.archiveGroup, consumer, "COUNT", String(count)];
   args.push("BLOCK", String(blockMs), "STREAMS", ctx.keys.archive, ">");
   return parseStreams(await ctx.redis.sendCommand(args));
 }
 
 /** Entries delivered to this consumer and not acknowledged yet (after a failed attempt). */
-export async function readOwnPending(ctx: Ctx, consumer: string, count: number): Promise<ArchiveEntry[]> {
+export async function readOwnPending(
+  ctx: Ctx,
+  consumer: string,
+  count: number,
+): Promise<ArchiveEntry[]> {
   const args = ["XREADGROUP", "GROUP", ctx.keys.archiveGroup, consumer, "COUNT", String(count)];
   args.push("STREAMS", ctx.keys.archive, "0");
   return parseStreams(await ctx.redis.sendCommand(args));
@@ -79,9 +101,16 @@ export async function claimIdleEntries(
   start: string,
   count: number,
 ): Promise<{ entries: ArchiveEntry[]; next: string }> {
-  const raw = (await ctx.redis.sendCommand([
-    "XAUTOCLAIM", ctx.keys.archive, ctx.keys.archiveGroup, consumer, String(minIdleMs), start, "COUNT", String(count),
-  ])) as [string, unknown, unknown?];
+  const raw = await ctx.redis.sendCommand<[string, unknown, unknown?]>([
+    "XAUTOCLAIM",
+    ctx.keys.archive,
+    ctx.keys.archiveGroup,
+    consumer,
+    String(minIdleMs),
+    start,
+    "COUNT",
+    String(count),
+  ]);
   // Entries deleted from the stream while pending come back as nil (Redis 7 also lists their ids
   // apart and drops them from the pending list): nothing to archive there.
   const entries = parseEntries(raw[1]);
@@ -93,8 +122,16 @@ export async function claimIdleEntries(
  * stream only holds work not done), and let the game hash expire after the grace period (only
  * when the game was archived: an entry dropped for naming a live game must not expire it).
  */
-export async function ackArchived(ctx: Ctx, entryId: string, archivedGameId: string | null, graceS: number): Promise<void> {
-  const multi = ctx.redis.multi().xAck(ctx.keys.archive, ctx.keys.archiveGroup, entryId).xDel(ctx.keys.archive, entryId);
+export async function ackArchived(
+  ctx: Ctx,
+  entryId: string,
+  archivedGameId: string | null,
+  graceS: number,
+): Promise<void> {
+  const multi = ctx.redis
+    .multi()
+    .xAck(ctx.keys.archive, ctx.keys.archiveGroup, entryId)
+    .xDel(ctx.keys.archive, entryId);
   if (archivedGameId !== null) multi.expire(ctx.keys.game(archivedGameId), graceS);
   await multi.exec();
 }
@@ -109,13 +146,33 @@ export async function archiveBacklog(ctx: Ctx): Promise<number> {
  * A live consumer is never that idle (it reads every second), and one holding entries is kept
  * (deleting it would drop its pending entries; XAUTOCLAIM takes those over instead).
  */
-export async function removeIdleConsumers(ctx: Ctx, idleMs: number, except?: string): Promise<number> {
-  const raw = (await ctx.redis.sendCommand(["XINFO", "CONSUMERS", ctx.keys.archive, ctx.keys.archiveGroup])) as unknown[];
+export async function removeIdleConsumers(
+  ctx: Ctx,
+  idleMs: number,
+  except?: string,
+): Promise<number> {
+  const raw = await ctx.redis.sendCommand<unknown[]>([
+    "XINFO",
+    "CONSUMERS",
+    ctx.keys.archive,
+    ctx.keys.archiveGroup,
+  ]);
   let removed = 0;
   for (const info of raw) {
     const name = String(fieldOf(info, "name"));
-    if (name === except || Number(fieldOf(info, "pending")) !== 0 || Number(fieldOf(info, "idle")) < idleMs) continue;
-    await ctx.redis.sendCommand(["XGROUP", "DELCONSUMER", ctx.keys.archive, ctx.keys.archiveGroup, name]);
+    if (
+      name === except ||
+      Number(fieldOf(info, "pending")) !== 0 ||
+      Number(fieldOf(info, "idle")) < idleMs
+    )
+      continue;
+    await ctx.redis.sendCommand([
+      "XGROUP",
+      "DELCONSUMER",
+      ctx.keys.archive,
+      ctx.keys.archiveGroup,
+      name,
+    ]);
     removed++;
   }
   return removed;
@@ -125,5 +182,11 @@ export async function removeIdleConsumers(ctx: Ctx, idleMs: number, except?: str
 export async function leaveArchiveGroup(ctx: Ctx, consumer: string): Promise<void> {
   const pending = await readOwnPending(ctx, consumer, 1);
   if (pending.length > 0) return;
-  await ctx.redis.sendCommand(["XGROUP", "DELCONSUMER", ctx.keys.archive, ctx.keys.archiveGroup, consumer]);
+  await ctx.redis.sendCommand([
+    "XGROUP",
+    "DELCONSUMER",
+    ctx.keys.archive,
+    ctx.keys.archiveGroup,
+    consumer,
+  ]);
 }

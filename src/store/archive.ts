@@ -5,7 +5,15 @@
 import type { MongoServerError } from "mongodb";
 import type { AppContext } from "../context.js";
 import { rateGame, scoreOf, type Glicko, type RatedGame } from "../domain/ratings.js";
-import type { Clock, Color, Game, GameReason, GameResult, Speed, TimeControl } from "../protocol/types.js";
+import type {
+  Clock,
+  Color,
+  Game,
+  GameReason,
+  GameResult,
+  Speed,
+  TimeControl,
+} from "../protocol/types.js";
 import { loadGameRecord, type GameRecord } from "./game-store.js";
 import type { UserDoc } from "./users.js";
 
@@ -62,7 +70,8 @@ const users = (ctx: Ctx) => ctx.mongo.db.collection<UserDoc>("users");
 /** The rating change a game makes: rated, with a result, and the ratings at its start known. */
 function ratingChange(record: GameRecord): RatedGame | null {
   const { game, whiteGlicko, blackGlicko } = record;
-  if (!game.rated || game.result === null || whiteGlicko === null || blackGlicko === null) return null;
+  if (!game.rated || game.result === null || whiteGlicko === null || blackGlicko === null)
+    return null;
   return rateGame(whiteGlicko, blackGlicko, scoreOf(game.result));
 }
 
@@ -76,7 +85,11 @@ export function announcedRatingDiff(record: GameRecord): { white: number; black:
  * at game start: only for a rated game with a result (an aborted game has none) between two
  * registered users.
  */
-export function buildGameDoc(record: GameRecord, registered: ReadonlySet<string>, archivedAt: number): GameDoc {
+export function buildGameDoc(
+  record: GameRecord,
+  registered: ReadonlySet<string>,
+  archivedAt: number,
+): GameDoc {
   const g = record.game;
   const { whiteGlicko, blackGlicko } = record;
   const bothRegistered = registered.has(g.white.id) && registered.has(g.black.id);
@@ -140,9 +153,12 @@ export function gameFromDoc(doc: GameDoc): Game {
   };
 }
 
+/** Which of the ids have an account. One findOne each: FerretDB scans the collection for an `$in`. */
 async function registeredAmong(ctx: Ctx, ids: string[]): Promise<Set<string>> {
-  const found = await users(ctx).find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
-  return new Set(found.map((u) => u._id));
+  const found = await Promise.all(
+    ids.map((_id) => users(ctx).findOne({ _id }, { projection: { _id: 1 } })),
+  );
+  return new Set(found.flatMap((u) => (u ? [u._id] : [])));
 }
 
 /**
@@ -190,7 +206,11 @@ export type ArchiveOutcome = "archived" | "missing" | "not-ended";
  * while MongoDB or Redis is unreachable (the caller retries). "missing": neither Redis nor
  * MongoDB has the game; "not-ended": the game in Redis is still live.
  */
-export async function archiveGame(ctx: Ctx, gameId: string, pause?: ArchivePause): Promise<ArchiveOutcome> {
+export async function archiveGame(
+  ctx: Ctx,
+  gameId: string,
+  pause?: ArchivePause,
+): Promise<ArchiveOutcome> {
   const record = await loadGameRecord(ctx, gameId);
   let doc: GameDoc | null;
   if (record === null) {

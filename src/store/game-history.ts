@@ -45,7 +45,10 @@ export async function listUserGames(
   const filter = before
     ? {
         playerIds: userId,
-        $or: [{ endedAt: { $lt: before.endedAt } }, { endedAt: before.endedAt, _id: { $lt: before.id } }],
+        $or: [
+          { endedAt: { $lt: before.endedAt } },
+          { endedAt: before.endedAt, _id: { $lt: before.id } },
+        ],
       }
     : { playerIds: userId };
   // One more than asked tells whether another page exists, so `next` is null on the last page.
@@ -71,7 +74,10 @@ export async function countUserGames(ctx: Pick<Ctx, "mongo">, userId: string): P
   return { total, wins, losses, draws };
 }
 
-export async function loadArchivedGame(ctx: Pick<Ctx, "mongo">, gameId: string): Promise<GameDoc | null> {
+export async function loadArchivedGame(
+  ctx: Pick<Ctx, "mongo">,
+  gameId: string,
+): Promise<GameDoc | null> {
   return games(ctx).findOne({ _id: gameId });
 }
 
@@ -88,7 +94,10 @@ export interface GameView {
  */
 export async function loadGameView(ctx: Ctx, gameId: string): Promise<GameView | null> {
   const record = await loadGameRecord(ctx, gameId);
-  if (record !== null) return { game: record.game, clocks: record.clocks, ratingDiff: announcedRatingDiff(record) };
+  if (record !== null)
+    return { game: record.game, clocks: record.clocks, ratingDiff: announcedRatingDiff(record) };
   const doc = await loadArchivedGame(ctx, gameId);
-  return doc === null ? null : { game: gameFromDoc(doc), clocks: doc.clocks, ratingDiff: doc.ratingDiff };
+  return doc === null
+    ? null
+    : { game: gameFromDoc(doc), clocks: doc.clocks, ratingDiff: doc.ratingDiff };
 }

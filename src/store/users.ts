@@ -31,7 +31,12 @@ export function publicRatings(stored: Ratings): Ratings {
   const out = defaultRatings();
   for (const speed of SPEEDS) {
     const r = stored[speed];
-    if (r) out[speed] = { rating: Math.round(r.rating), deviation: Math.round(r.deviation), games: r.games };
+    if (!r) continue;
+    out[speed] = {
+      rating: Math.round(r.rating),
+      deviation: Math.round(r.deviation),
+      games: r.games,
+    };
   }
   return out;
 }

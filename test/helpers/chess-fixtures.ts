@@ -17,22 +17,45 @@ export interface PlayedMoves {
 export const SCHOLARS_MATE = ["e4", "e5", "Bc4", "Nc6", "Qh5", "Nf6", "Qxf7#"];
 /** Castling both ways, an en-passant capture, a promotion and a check, for PGN round-trips. */
 export const TRICKY_GAME = [
-  "e4", "d5", "e5", "f5", "exf6", "Nc6", "fxg7", "Be6", "Nf3", "Qd6", "Bb5", "O-O-O", "O-O", "Nf6",
-  "gxh8=Q", "Qxh2+", "Kxh2",
+  "e4",
+  "d5",
+  "e5",
+  "f5",
+  "exf6",
+  "Nc6",
+  "fxg7",
+  "Be6",
+  "Nf3",
+  "Qd6",
+  "Bb5",
+  "O-O-O",
+  "O-O",
+  "Nf6",
+  "gxh8=Q",
+  "Qxh2+",
+  "Kxh2",
 ];
 
 /** Plays SAN moves from the initial position; throws on an illegal one (a broken fixture). */
 export function playSan(sans: readonly string[], timeControl = "3+2"): PlayedMoves {
   const tc = parseTimeControl(timeControl)!;
   const chess = new Chess();
-  const out: PlayedMoves = { uci: [], san: [], fen: "", clocks: [], whiteMs: tc.initialMs, blackMs: tc.initialMs };
+  const out: PlayedMoves = {
+    uci: [],
+    san: [],
+    fen: "",
+    clocks: [],
+    whiteMs: tc.initialMs,
+    blackMs: tc.initialMs,
+  };
   sans.forEach((san, ply) => {
     const move = chess.move(san);
     out.uci.push(move.from + move.to + (move.promotion ?? ""));
     out.san.push(move.san);
     const side = ply % 2 === 0 ? "whiteMs" : "blackMs";
     // A made-up but plausible think time; the increment follows every move but each side's first.
-    if (ply >= 2) out[side] = Math.max(0, out[side] - (700 + ((ply * 389) % 4_000)) + tc.incrementMs);
+    if (ply >= 2)
+      out[side] = Math.max(0, out[side] - (700 + ((ply * 389) % 4_000)) + tc.incrementMs);
     out.clocks.push(out[side]);
   });
   out.fen = chess.fen();
@@ -87,7 +110,12 @@ export function endedGame(spec: GameSpec): { game: Game; clocks: number[] } {
     moves: played.uci,
     san: played.san,
     turn: ply % 2 === 0 ? "white" : "black",
-    clock: { whiteMs: played.whiteMs, blackMs: played.blackMs, running: false, serverTime: spec.endedAt },
+    clock: {
+      whiteMs: played.whiteMs,
+      blackMs: played.blackMs,
+      running: false,
+      serverTime: spec.endedAt,
+    },
     drawOffer: null,
     status: "ended",
     result: spec.result,

@@ -32,7 +32,11 @@ export async function openStores(env: Record<string, string>): Promise<Stores> {
 }
 
 /** A registered user, as the accounts code stores one (fresh ratings unless given). */
-export async function insertUser(mongo: Mongo, username: string, ratings = defaultRatings()): Promise<UserDoc> {
+export async function insertUser(
+  mongo: Mongo,
+  username: string,
+  ratings = defaultRatings(),
+): Promise<UserDoc> {
   const doc: UserDoc = {
     _id: randomBytes(9).toString("base64url"),
     username,
@@ -69,11 +73,18 @@ export interface EndOptions {
 }
 
 /** Writes one ended game in Redis; returns the wire game object that Redis now holds. */
-export async function writeEndedGame(stores: Pick<Stores, "redis" | "keys">, opts: EndOptions): Promise<Game> {
+export async function writeEndedGame(
+  stores: Pick<Stores, "redis" | "keys">,
+  opts: EndOptions,
+): Promise<Game> {
   const id = randomBytes(9).toString("base64url");
   const endedAt = opts.endedAt ?? Date.now();
   const rated = opts.rated ?? false;
-  const player = (s: Side) => ({ id: s.id, username: s.username, rating: s.rating ?? Math.round(s.glicko?.rating ?? 1500) });
+  const player = (s: Side) => ({
+    id: s.id,
+    username: s.username,
+    rating: s.rating ?? Math.round(s.glicko?.rating ?? 1500),
+  });
   const { game, clocks } = endedGame({
     id,
     white: player(opts.white),
@@ -87,16 +98,41 @@ export async function writeEndedGame(stores: Pick<Stores, "redis" | "keys">, opt
     createdAt: opts.createdAt ?? endedAt - 60_000,
     endedAt,
   });
-  const fields = newGameFields({
-    id,
-    rated,
+  const multi = stores.redis.multi();
+  for (const fields of endedGameHash(
+    game,
+    clocks,
+    rated ? (opts.white.glicko ?? null) : null,
+    rated ? (opts.black.glicko ?? null) : null,
+  )) {
+    multi.hSet(stores.keys.game(id), fields);
+  }
+  // One MULTI, like the one Lua script that ends a game: the end and its archive entry together.
+  if (opts.queue ?? true) multi.xAdd(stores.keys.archive, "*", { gameId: id });
+  await multi.exec();
+  return game;
+}
+
+/**
+ * The hash of an ended game as two HSET field lists: what the game's creation writes
+ * (newGameFields), then what its moves and its end overwrite.
+ */
+export function endedGameHash(
+  game: Game,
+  clocks: readonly number[],
+  whiteGlicko: Glicko | null,
+  blackGlicko: Glicko | null,
+) {
+  const created = newGameFields({
+    id: game.id,
+    rated: game.rated,
     timeControl: game.timeControl,
     white: game.white,
     black: game.black,
-    whiteGlicko: rated ? (opts.white.glicko ?? null) : null,
-    blackGlicko: rated ? (opts.black.glicko ?? null) : null,
+    whiteGlicko,
+    blackGlicko,
   });
-  const end: Record<string, string> = {
+  const ended: Record<string, string> = {
     v: String(game.ply + 1),
     createdAt: String(game.createdAt),
     fen: game.fen,
@@ -106,34 +142,38 @@ export async function writeEndedGame(stores: Pick<Stores, "redis" | "keys">, opt
     clocks: clocks.join(" "),
     whiteMs: String(game.clock.whiteMs),
     blackMs: String(game.clock.blackMs),
-    serverTime: String(endedAt),
+    serverTime: String(game.endedAt),
     running: "0",
     deadline: "0",
     status: "ended",
-    result: opts.result ?? "",
-    reason: opts.reason,
-    winner: opts.winner ?? "",
-    endedAt: String(endedAt),
+    result: game.result ?? "",
+    reason: game.reason ?? "",
+    winner: game.winner ?? "",
+    endedAt: String(game.endedAt),
   };
-  // One MULTI, like the one Lua script that ends a game: the end and its archive entry together.
-  const multi = stores.redis.multi().hSet(stores.keys.game(id), fields).hSet(stores.keys.game(id), end);
-  if (opts.queue ?? true) multi.xAdd(stores.keys.archive, "*", { gameId: id });
-  await multi.exec();
-  return game;
+  return [created, ended] as const;
 }
 
 /** Appends the archive entry of a game written with `queue: false`. */
-export async function queueArchive(stores: Pick<Stores, "redis" | "keys">, gameId: string): Promise<void> {
+export async function queueArchive(
+  stores: Pick<Stores, "redis" | "keys">,
+  gameId: string,
+): Promise<void> {
   await stores.redis.xAdd(stores.keys.archive, "*", { gameId });
 }
 
 /** Polls `check` until it returns a value other than undefined/false; fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check().catch(() => undefined);
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

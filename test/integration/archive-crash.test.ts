@@ -7,7 +7,13 @@ import { INITIAL_GLICKO, rateGame, type Glicko } from "../../src/domain/ratings.
 import type { GameDoc } from "../../src/store/archive.js";
 import { defaultRatings, type UserDoc } from "../../src/store/users.js";
 import { testEnv } from "../helpers/env.js";
-import { eventually, insertUser, openStores, writeEndedGame, type Stores } from "../helpers/games.js";
+import {
+  eventually,
+  insertUser,
+  openStores,
+  writeEndedGame,
+  type Stores,
+} from "../helpers/games.js";
 import { spawnInstance } from "../helpers/instances.js";
 
 const users = (s: Stores) => s.mongo.db.collection<UserDoc>("users");
@@ -38,17 +44,30 @@ for (const point of ["after-insert", "after-white", "before-ack"] as const) {
     const game = await writeEndedGame(stores, {
       white: { id: white._id, username: "wanda", glicko: INITIAL_GLICKO },
       black: { id: black._id, username: "boris", glicko: blackStart },
-      rated: true, result: "0-1", reason: "resign", winner: "black",
+      rated: true,
+      result: "0-1",
+      reason: "resign",
+      winner: "black",
     });
-    await eventually(reached[point](stores, white._id, black._id, game.id), `the archiver to reach ${point}`);
+    await eventually(
+      reached[point](stores, white._id, black._id, game.id),
+      `the archiver to reach ${point}`,
+    );
     await doomed.kill();
     const pending = await stores.redis.xPending(stores.keys.archive, stores.keys.archiveGroup);
     assert.equal(pending.pending, 1, "the entry was not acknowledged");
-    assert.equal(await stores.redis.ttl(stores.keys.game(game.id)), -1, "the Redis copy does not expire yet");
+    assert.equal(
+      await stores.redis.ttl(stores.keys.game(game.id)),
+      -1,
+      "the Redis copy does not expire yet",
+    );
 
     const survivor = await spawnInstance(env);
     t.after(() => survivor.stop());
-    await eventually(async () => (await stores.redis.xLen(stores.keys.archive)) === 0, "the entry to be archived");
+    await eventually(
+      async () => (await stores.redis.xLen(stores.keys.archive)) === 0,
+      "the entry to be archived",
+    );
 
     const docs = await stores.mongo.db.collection<GameDoc>("games").find({}).toArray();
     assert.equal(docs.length, 1);
@@ -58,10 +77,19 @@ for (const point of ["after-insert", "after-white", "before-ack"] as const) {
     const b = (await users(stores).findOne({ _id: black._id }))!;
     assert.deepEqual([w.ratedGames, b.ratedGames], [[game.id], [game.id]]);
     assert.deepEqual([w.ratings.blitz.games, b.ratings.blitz.games], [1, 13]);
-    assert.ok(Math.abs(w.ratings.blitz.rating - expected.white.rating) < 1e-9, `white ${w.ratings.blitz.rating}`);
-    assert.ok(Math.abs(b.ratings.blitz.rating - expected.black.rating) < 1e-9, `black ${b.ratings.blitz.rating}`);
+    assert.ok(
+      Math.abs(w.ratings.blitz.rating - expected.white.rating) < 1e-9,
+      `white ${w.ratings.blitz.rating}`,
+    );
+    assert.ok(
+      Math.abs(b.ratings.blitz.rating - expected.black.rating) < 1e-9,
+      `black ${b.ratings.blitz.rating}`,
+    );
     assert.equal(b.ratings.blitz.deviation, expected.black.deviation);
-    assert.ok((await stores.redis.ttl(stores.keys.game(game.id))) > 0, "the Redis copy now expires");
+    assert.ok(
+      (await stores.redis.ttl(stores.keys.game(game.id))) > 0,
+      "the Redis copy now expires",
+    );
     const pendingAfter = await stores.redis.xPending(stores.keys.archive, stores.keys.archiveGroup);
     assert.equal(pendingAfter.pending, 0);
   });

@@ -42,7 +42,10 @@ test("with FerretDB stopped, three games end; after its restart all three are ar
     const game = await writeEndedGame(stores, {
       white: { id: white._id, username: "wilma", glicko: INITIAL_GLICKO },
       black: { id: black._id, username: "barney", glicko: INITIAL_GLICKO },
-      rated: true, result: r.result, reason: r.reason, winner: r.winner,
+      rated: true,
+      result: r.result,
+      reason: r.reason,
+      winner: r.winner,
     });
     ids.push(game.id);
   }
@@ -57,10 +60,18 @@ test("with FerretDB stopped, three games end; after its restart all three are ar
   assert.equal(live.status, 200, "an ended game is still served from Redis");
   const client = connect(instance.url);
   t.after(() => client.close());
-  assert.equal((await client.next("client/RESUME_SESSION", 10_000)).user.guest, true, "a new guest still connects");
+  assert.equal(
+    (await client.next("client/RESUME_SESSION", 10_000)).user.guest,
+    true,
+    "a new guest still connects",
+  );
 
   ferret = await startFerretdb({ port, dir });
-  await eventually(async () => (await stores.redis.xLen(stores.keys.archive)) === 0, "the backlog to drain", 60_000);
+  await eventually(
+    async () => (await stores.redis.xLen(stores.keys.archive)) === 0,
+    "the backlog to drain",
+    60_000,
+  );
 
   const docs = await stores.mongo.db.collection<GameDoc>("games").find({}).toArray();
   assert.deepEqual(docs.map((d) => d._id).sort(), [...ids].sort());
@@ -72,8 +83,17 @@ test("with FerretDB stopped, three games end; after its restart all three are ar
   assert.deepEqual([w.ratings.blitz.games, b.ratings.blitz.games], [3, 3]);
   // All three started from 1500 (none was archived before the next began): each change is added once.
   const sum = (color: "white" | "black") =>
-    results.reduce((acc, r) => acc + rateGame(INITIAL_GLICKO, INITIAL_GLICKO, r.score)[color].rating - 1500, 0);
-  assert.ok(Math.abs(w.ratings.blitz.rating - (1500 + sum("white"))) < 1e-6, `white ${w.ratings.blitz.rating}`);
-  assert.ok(Math.abs(b.ratings.blitz.rating - (1500 + sum("black"))) < 1e-6, `black ${b.ratings.blitz.rating}`);
+    results.reduce(
+      (acc, r) => acc + rateGame(INITIAL_GLICKO, INITIAL_GLICKO, r.score)[color].rating - 1500,
+      0,
+    );
+  assert.ok(
+    Math.abs(w.ratings.blitz.rating - (1500 + sum("white"))) < 1e-6,
+    `white ${w.ratings.blitz.rating}`,
+  );
+  assert.ok(
+    Math.abs(b.ratings.blitz.rating - (1500 + sum("black"))) < 1e-6,
+    `black ${b.ratings.blitz.rating}`,
+  );
   assert.equal((await fetch(`${instance.url}/readyz`)).status, 200);
 });

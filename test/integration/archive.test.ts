@@ -9,7 +9,14 @@ import type { GameDoc } from "../../src/store/archive.js";
 import type { UserDoc } from "../../src/store/users.js";
 import { TRICKY_GAME } from "../helpers/chess-fixtures.js";
 import { testEnv } from "../helpers/env.js";
-import { eventually, insertUser, openStores, queueArchive, writeEndedGame, type Stores } from "../helpers/games.js";
+import {
+  eventually,
+  insertUser,
+  openStores,
+  queueArchive,
+  writeEndedGame,
+  type Stores,
+} from "../helpers/games.js";
 import { startInProcess } from "../helpers/instances.js";
 
 async function setup(t: import("node:test").TestContext, overrides: Record<string, string> = {}) {
@@ -27,7 +34,8 @@ const gamesOf = (s: Stores) => s.mongo.db.collection<GameDoc>("games");
 const usersOf = (s: Stores) => s.mongo.db.collection<UserDoc>("users");
 
 /** Waits until the archive stream is empty: every entry archived and acknowledged. */
-const drained = (s: Stores) => eventually(async () => (await s.redis.xLen(s.keys.archive)) === 0, "the archive stream to drain");
+const drained = (s: Stores) =>
+  eventually(async () => (await s.redis.xLen(s.keys.archive)) === 0, "the archive stream to drain");
 
 test("a rated game: one document with everything, the announced rating change applied to both", async (t) => {
   const { instance, stores } = await setup(t);
@@ -48,15 +56,31 @@ test("a rated game: one document with everything, the announced rating change ap
   assert.deepEqual(doc.ratingDiff, expected.diff);
   assert.deepEqual(doc.playerIds, [alice._id, bob._id]);
   assert.deepEqual(doc.players.white, {
-    id: alice._id, username: "Alice", guest: false, rating: 1500, before: INITIAL_GLICKO, after: expected.white,
+    id: alice._id,
+    username: "Alice",
+    guest: false,
+    rating: 1500,
+    before: INITIAL_GLICKO,
+    after: expected.white,
   });
   assert.equal(doc.players.black.guest, false);
   assert.deepEqual(doc.players.black.after, expected.black);
-  assert.deepEqual([doc.moves, doc.san, doc.fen, doc.ply], [game.moves, game.san, game.fen, game.ply]);
+  assert.deepEqual(
+    [doc.moves, doc.san, doc.fen, doc.ply],
+    [game.moves, game.san, game.fen, game.ply],
+  );
   assert.equal(doc.clocks.length, game.ply);
-  assert.deepEqual(doc.timeControl, { label: "3+2", initialMs: 180_000, incrementMs: 2_000, speed: "blitz" });
+  assert.deepEqual(doc.timeControl, {
+    label: "3+2",
+    initialMs: 180_000,
+    incrementMs: 2_000,
+    speed: "blitz",
+  });
   assert.equal(doc.speed, "blitz");
-  assert.deepEqual([doc.result, doc.reason, doc.winner, doc.rated], ["1-0", "checkmate", "white", true]);
+  assert.deepEqual(
+    [doc.result, doc.reason, doc.winner, doc.rated],
+    ["1-0", "checkmate", "white", true],
+  );
   assert.deepEqual([doc.createdAt, doc.endedAt], [game.createdAt, game.endedAt]);
 
   const a = (await usersOf(stores).findOne({ _id: alice._id }))!;
@@ -74,10 +98,16 @@ test("a rated game: one document with everything, the announced rating change ap
   assert.equal(res.status, 200);
   const text = await res.text();
   assert.doesNotMatch(text, /volatility|ratedGames|passwordHash|usernameLower/);
-  const profile = JSON.parse(text) as { username: string; ratings: Record<string, unknown>; games: unknown };
+  const profile = JSON.parse(text) as {
+    username: string;
+    ratings: Record<string, unknown>;
+    games: unknown;
+  };
   assert.equal(profile.username, "Alice");
   assert.deepEqual(profile.ratings.blitz, {
-    rating: Math.round(expected.white.rating), deviation: Math.round(expected.white.deviation), games: 1,
+    rating: Math.round(expected.white.rating),
+    deviation: Math.round(expected.white.deviation),
+    games: 1,
   });
   assert.deepEqual(profile.games, { total: 1, wins: 1, losses: 0, draws: 0 });
 
@@ -92,16 +122,28 @@ test("a guest's game, an unrated game and an aborted rated game are archived but
   const dave = await insertUser(stores.mongo, "dave");
   const guest = { id: "guest-id-1", username: "Guest-abc123" };
   const vsGuest = await writeEndedGame(stores, {
-    white: guest, black: { id: carol._id, username: "carol" }, result: "0-1", reason: "resign", winner: "black",
+    white: guest,
+    black: { id: carol._id, username: "carol" },
+    result: "0-1",
+    reason: "resign",
+    winner: "black",
   });
   const casual = await writeEndedGame(stores, {
-    white: { id: carol._id, username: "carol" }, black: { id: dave._id, username: "dave" },
-    result: "1/2-1/2", reason: "agreement", winner: null, san: ["e4", "e5"],
+    white: { id: carol._id, username: "carol" },
+    black: { id: dave._id, username: "dave" },
+    result: "1/2-1/2",
+    reason: "agreement",
+    winner: null,
+    san: ["e4", "e5"],
   });
   const aborted = await writeEndedGame(stores, {
     white: { id: carol._id, username: "carol", glicko: INITIAL_GLICKO },
     black: { id: dave._id, username: "dave", glicko: INITIAL_GLICKO },
-    rated: true, result: null, reason: "aborted", winner: null, san: ["d4"],
+    rated: true,
+    result: null,
+    reason: "aborted",
+    winner: null,
+    san: ["d4"],
   });
   await drained(stores);
 
@@ -117,10 +159,16 @@ test("a guest's game, an unrated game and an aborted rated game are archived but
   assert.deepEqual([byId.get(aborted.id)!.result, byId.get(aborted.id)!.reason], [null, "aborted"]);
   for (const user of await usersOf(stores).find({}).toArray()) {
     assert.equal(user.ratedGames, undefined, `${user.username} took no rating change`);
-    for (const r of Object.values(user.ratings)) assert.deepEqual(r, { rating: 1500, deviation: 350, games: 0 });
+    for (const r of Object.values(user.ratings))
+      assert.deepEqual(r, { rating: 1500, deviation: 350, games: 0 });
   }
   const counts = await (await fetch(`${instance.url}/api/users/carol`)).json();
-  assert.deepEqual((counts as { games: unknown }).games, { total: 3, wins: 1, losses: 0, draws: 1 });
+  assert.deepEqual((counts as { games: unknown }).games, {
+    total: 3,
+    wins: 1,
+    losses: 0,
+    draws: 1,
+  });
   assert.equal(byId.get(casual.id)!.result, "1/2-1/2");
 });
 
@@ -130,8 +178,17 @@ test("GET /api/games/:id and its PGN: from Redis before archiving, the same from
   const frank = await insertUser(stores.mongo, "frank");
   const game = await writeEndedGame(stores, {
     white: { id: erin._id, username: "erin", glicko: INITIAL_GLICKO },
-    black: { id: frank._id, username: "frank", glicko: { rating: 1620.7, deviation: 80, volatility: 0.06 } },
-    rated: true, san: TRICKY_GAME, result: "0-1", reason: "timeout", winner: "black", queue: false,
+    black: {
+      id: frank._id,
+      username: "frank",
+      glicko: { rating: 1620.7, deviation: 80, volatility: 0.06 },
+    },
+    rated: true,
+    san: TRICKY_GAME,
+    result: "0-1",
+    reason: "timeout",
+    winner: "black",
+    queue: false,
   });
   const get = async (path: string) => {
     const res = await fetch(`${instance.url}/api/games/${game.id}${path}`);
@@ -145,7 +202,10 @@ test("GET /api/games/:id and its PGN: from Redis before archiving, the same from
 
   await queueArchive(stores, game.id);
   await drained(stores);
-  await eventually(async () => (await stores.redis.exists(stores.keys.game(game.id))) === 0, "the Redis copy to expire");
+  await eventually(
+    async () => (await stores.redis.exists(stores.keys.game(game.id))) === 0,
+    "the Redis copy to expire",
+  );
   const fromMongo = (await (await get("")).json()) as Game;
   assert.deepEqual(fromMongo, fromRedis);
   const pgnRes = await get("/pgn");
@@ -170,8 +230,15 @@ test("GET /api/games/:id and its PGN: from Redis before archiving, the same from
 
 test("unknown games and users are 404 NOT_FOUND, for any id", async (t) => {
   const { instance } = await setup(t);
-  for (const path of ["/api/games/nope", "/api/games/nope/pgn", "/api/games/%24where", "/api/users/nobody",
-    "/api/users/nobody/games", "/api/users/x/games", "/api/users/%7B%22%24ne%22%3A1%7D"]) {
+  for (const path of [
+    "/api/games/nope",
+    "/api/games/nope/pgn",
+    "/api/games/%24where",
+    "/api/users/nobody",
+    "/api/users/nobody/games",
+    "/api/users/x/games",
+    "/api/users/%7B%22%24ne%22%3A1%7D",
+  ]) {
     const res = await fetch(`${instance.url}${path}`);
     assert.equal(res.status, 404, path);
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, "NOT_FOUND", path);
@@ -183,16 +250,35 @@ test("entries naming no game, or a game still live, are dropped without holding 
   await stores.redis.xAdd(stores.keys.archive, "*", { something: "else" });
   await stores.redis.xAdd(stores.keys.archive, "*", { gameId: "no-such-game" });
   const live = await writeEndedGame(stores, {
-    white: { id: "w1", username: "Guest-w1" }, black: { id: "b1", username: "Guest-b1" },
-    result: "1-0", reason: "resign", winner: "white", queue: false,
+    white: { id: "w1", username: "Guest-w1" },
+    black: { id: "b1", username: "Guest-b1" },
+    result: "1-0",
+    reason: "resign",
+    winner: "white",
+    queue: false,
   });
-  await stores.redis.hSet(stores.keys.game(live.id), { status: "started", result: "", reason: "", winner: "" });
+  await stores.redis.hSet(stores.keys.game(live.id), {
+    status: "started",
+    result: "",
+    reason: "",
+    winner: "",
+  });
   await queueArchive(stores, live.id);
   const game = await writeEndedGame(stores, {
-    white: { id: "w2", username: "Guest-w2" }, black: { id: "b2", username: "Guest-b2" },
-    result: "0-1", reason: "timeout", winner: "black",
+    white: { id: "w2", username: "Guest-w2" },
+    black: { id: "b2", username: "Guest-b2" },
+    result: "0-1",
+    reason: "timeout",
+    winner: "black",
   });
   await drained(stores);
-  assert.deepEqual((await gamesOf(stores).find({}).toArray()).map((d) => d._id), [game.id]);
-  assert.equal(await stores.redis.ttl(stores.keys.game(live.id)), -1, "a live game is never expired by the archiver");
+  assert.deepEqual(
+    (await gamesOf(stores).find({}).toArray()).map((d) => d._id),
+    [game.id],
+  );
+  assert.equal(
+    await stores.redis.ttl(stores.keys.game(live.id)),
+    -1,
+    "a live game is never expired by the archiver",
+  );
 });

@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Chess } from "chess.js";
 import { formatClock, terminationOf, toPgn } from "../../src/domain/pgn.js";
-import { endedGame, randomSan, SCHOLARS_MATE, TRICKY_GAME, type GameSpec } from "../helpers/chess-fixtures.js";
+import {
+  endedGame,
+  randomSan,
+  SCHOLARS_MATE,
+  TRICKY_GAME,
+  type GameSpec,
+} from "../helpers/chess-fixtures.js";
 
 const CREATED = Date.UTC(2024, 2, 9, 14, 5, 7);
 
@@ -39,12 +45,20 @@ test("a checkmate game: seven-tag roster, lichess tags and %clk comments", () =>
     '[Black "bob_2"]',
     '[Result "1-0"]',
   ]);
-  for (const t of ['[UTCTime "14:05:07"]', '[WhiteElo "1523"]', '[BlackElo "1480"]', '[TimeControl "180+2"]']) {
+  for (const t of [
+    '[UTCTime "14:05:07"]',
+    '[WhiteElo "1523"]',
+    '[BlackElo "1480"]',
+    '[TimeControl "180+2"]',
+  ]) {
     assert.ok(head!.includes(t), `missing ${t}`);
   }
   assert.ok(head!.includes('[Termination "Normal"]'));
   assert.ok(head!.includes('[WhiteRatingDiff "+7"]') && head!.includes('[BlackRatingDiff "-7"]'));
-  assert.match(moves!, /^1\. e4 \{ \[%clk 0:03:00\] \} 1\.\.\. e5 \{ \[%clk 0:03:00\] \} 2\. Bc4 \{ \[%clk 0:0\d:\d\d\] \}/);
+  assert.match(
+    moves!,
+    /^1\. e4 \{ \[%clk 0:03:00\] \} 1\.\.\. e5 \{ \[%clk 0:03:00\] \} 2\. Bc4 \{ \[%clk 0:0\d:\d\d\] \}/,
+  );
   assert.match(moves!, /Qxf7# \{ \[%clk 0:0\d:\d\d\] \} 1-0\n$/);
 });
 
@@ -57,17 +71,27 @@ test("the PGN round-trips through chess.js: same moves, same result, same clocks
     assert.deepEqual(chess.history(), endedGame(s).game.san);
     assert.equal(chess.getHeaders().Result, "0-1");
     const shown = chess.getComments().map((c) => c.comment.trim());
-    assert.deepEqual(shown, clocks.map((ms) => `[%clk ${formatClock(ms)}]`));
+    assert.deepEqual(
+      shown,
+      clocks.map((ms) => `[%clk ${formatClock(ms)}]`),
+    );
   }
 });
 
 test("Termination and Result follow the end: time forfeit, a draw, an abort, a live game", () => {
   const timeout = pgnOf(spec({ result: "0-1", reason: "timeout", winner: "black" }));
   assert.ok(timeout.includes('[Termination "Time forfeit"]') && timeout.includes('[Result "0-1"]'));
-  const draw = pgnOf(spec({ san: ["e4", "e5"], result: "1/2-1/2", reason: "agreement", winner: null }));
+  const draw = pgnOf(
+    spec({ san: ["e4", "e5"], result: "1/2-1/2", reason: "agreement", winner: null }),
+  );
   assert.ok(draw.includes('[Result "1/2-1/2"]') && draw.trimEnd().endsWith("1/2-1/2"));
-  const aborted = pgnOf(spec({ san: ["e4"], rated: false, result: null, reason: "aborted", winner: null }));
-  assert.ok(aborted.includes('[Termination "Abandoned"]') && aborted.includes('[Event "Casual Blitz game"]'));
+  const aborted = pgnOf(
+    spec({ san: ["e4"], rated: false, result: null, reason: "aborted", winner: null }),
+  );
+  assert.ok(
+    aborted.includes('[Termination "Abandoned"]') &&
+      aborted.includes('[Event "Casual Blitz game"]'),
+  );
   assert.ok(aborted.includes('[Result "*"]') && aborted.trimEnd().endsWith("*"));
   assert.equal(terminationOf({ status: "started", reason: null }), "Unterminated");
 });

@@ -1,13 +1,26 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { INITIAL_GLICKO, ratePeriod, rateGame, scoreOf, type Glicko } from "../../src/domain/ratings.js";
+import {
+  INITIAL_GLICKO,
+  ratePeriod,
+  rateGame,
+  scoreOf,
+  type Glicko,
+} from "../../src/domain/ratings.js";
 
 const near = (actual: number, expected: number, within: number, what: string) =>
-  assert.ok(Math.abs(actual - expected) <= within, `${what}: ${actual} is not within ${within} of ${expected}`);
+  assert.ok(
+    Math.abs(actual - expected) <= within,
+    `${what}: ${actual} is not within ${within} of ${expected}`,
+  );
 
 test("Glickman's worked example: 1500/200/0.06 beats 1400/30, loses to 1550/100 and 1700/300", () => {
   const player = { rating: 1500, deviation: 200, volatility: 0.06 };
-  const opp = (rating: number, deviation: number): Glicko => ({ rating, deviation, volatility: 0.06 });
+  const opp = (rating: number, deviation: number): Glicko => ({
+    rating,
+    deviation,
+    volatility: 0.06,
+  });
   const after = ratePeriod(player, [
     { opponent: opp(1400, 30), score: 1 },
     { opponent: opp(1550, 100), score: 0 },
@@ -34,7 +47,10 @@ test("two new players: the winner gains what the loser loses, and both deviation
   assert.ok(win.white.rating > 1500 && win.black.rating < 1500);
   assert.ok(win.white.deviation < 350 && win.black.deviation < 350);
   assert.equal(win.diff.white, -win.diff.black);
-  assert.ok(win.diff.white > 100 && win.diff.white < 200, `a first game moves a new rating a lot: ${win.diff.white}`);
+  assert.ok(
+    win.diff.white > 100 && win.diff.white < 200,
+    `a first game moves a new rating a lot: ${win.diff.white}`,
+  );
   // Swapping colours swaps the outcome exactly.
   assert.deepEqual(loss.white, win.black);
   assert.deepEqual(loss.black, win.white);
