@@ -152,10 +152,15 @@ export function startArchiver(
   return {
     stop: async () => {
       stopping.abort();
+      // The loop ends within a blocking read; one stuck on a dead connection is cut off instead.
+      let timer: NodeJS.Timeout | undefined;
       const settled = await Promise.race([
         running.then(() => true),
-        sleep(blockMs + 3_000).then(() => false),
+        new Promise<boolean>(
+          (resolve) => (timer = setTimeout(() => resolve(false), blockMs + 3_000)),
+        ),
       ]);
+      clearTimeout(timer);
       if (settled && reader.isReady) {
         await leaveArchiveGroup(store, consumer).catch(() => undefined);
         await reader.quit().catch(() => undefined);
