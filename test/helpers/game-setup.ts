@@ -51,3 +51,14 @@ export async function setupGame(
     (ply % 2 === 0 ? white : black).send("game/PLAYER_MOVE", { gameId, move: uci, ply });
   return { instances, white, black, whiteUser, blackUser, gameId, env, play };
 }
+
+/** Waits for the archiver to put the game into MongoDB; returns how many documents it has. */
+export async function archivedCount(instance: Instance, gameId: string, timeoutMs = 10_000): Promise<number> {
+  const games = instance.ctx.mongo.db.collection<{ _id: string }>("games");
+  const deadline = Date.now() + timeoutMs;
+  let count = 0;
+  while (Date.now() < deadline && (count = await games.countDocuments({ _id: gameId })) === 0) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return count;
+}
