@@ -17,7 +17,7 @@ const SEED = 42;
 
 function rng(seed: number) {
   let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 /** Random legal games of exactly PLIES plies (retrying those that end early). */
@@ -43,17 +43,28 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
 }
 
-async function commandStats(redis: Awaited<ReturnType<typeof openStore>>["redis"]): Promise<Map<string, number>> {
+async function commandStats(
+  redis: Awaited<ReturnType<typeof openStore>>["redis"],
+): Promise<Map<string, number>> {
   const info = await redis.info("commandstats");
   const stats = new Map<string, number>();
   for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats.set(m[1]!, Number(m[2]));
   return stats;
 }
 
-function connectBot(url: string, session?: string): Promise<{ socket: Socket; user: { id: string; username: string } }> {
+function connectBot(
+  url: string,
+  session?: string,
+): Promise<{ socket: Socket; user: { id: string; username: string } }> {
   return new Promise((resolve) => {
-    const socket = io(url, { transports: ["websocket"], query: session ? { session } : {}, forceNew: true });
-    socket.once("action", (a: { payload: { user: { id: string; username: string } } }) => resolve({ socket, user: a.payload.user }));
+    const socket = io(url, {
+      transports: ["websocket"],
+      query: session ? { session } : {},
+      forceNew: true,
+    });
+    socket.once("action", (a: { payload: { user: { id: string; username: string } } }) =>
+      resolve({ socket, user: a.payload.user }),
+    );
   });
 }
 
@@ -78,7 +89,8 @@ async function main() {
     const black = await connectBot(b.url);
     bots.push(white.socket, black.socket);
     const gameId = await startGame(store, white.user, black.user, { timeControl: "30+20" });
-    for (const s of [white.socket, black.socket]) await s.emitWithAck("action", { type: "game/PLAYER_READY", payload: { gameId } });
+    for (const s of [white.socket, black.socket])
+      await s.emitWithAck("action", { type: "game/PLAYER_READY", payload: { gameId } });
     games.push({ gameId, sockets: [white.socket, black.socket], moves: scripts[i]! });
   }
   const before = await commandStats(store.redis);
@@ -125,18 +137,33 @@ async function main() {
   const botsCpu = process.cpuUsage(botsBefore);
   const moves = GAMES * PLIES;
   latencies.sort((x, y) => x - y);
-  const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))]!.toFixed(1);
-  const delta = [...after].map(([cmd, n]) => [cmd, n - (before.get(cmd) ?? 0)] as const).filter(([, n]) => n > 0);
+  const pct = (xs: number[], p: number) =>
+    xs[Math.min(xs.length - 1, Math.floor(xs.length * p))]!.toFixed(1);
+  const delta = [...after]
+    .map(([cmd, n]) => [cmd, n - (before.get(cmd) ?? 0)] as const)
+    .filter(([, n]) => n > 0);
   const perMove = (cmd: string) => ((delta.find(([c]) => c === cmd)?.[1] ?? 0) / moves).toFixed(2);
-  console.log(`moves: ${moves} in ${seconds.toFixed(2)} s = ${(moves / seconds).toFixed(0)} moves/s (${GAMES} games)`);
-  console.log(`ack latency ms: p50 ${pct(latencies, 0.5)}, p90 ${pct(latencies, 0.9)}, p99 ${pct(latencies, 0.99)}, max ${pct(latencies, 1)}`);
+  console.log(
+    `moves: ${moves} in ${seconds.toFixed(2)} s = ${(moves / seconds).toFixed(0)} moves/s (${GAMES} games)`,
+  );
+  console.log(
+    `ack latency ms: p50 ${pct(latencies, 0.5)}, p90 ${pct(latencies, 0.9)}, p99 ${pct(latencies, 0.99)}, max ${pct(latencies, 1)}`,
+  );
   seen.sort((x, y) => x - y);
   console.log(`move → opponent sees it, ms: p50 ${pct(seen, 0.5)}, p99 ${pct(seen, 0.99)}`);
-  console.log(`instance CPU per move: ${(((cpu[0]! + cpu[1]!) * 1000) / moves).toFixed(0)} µs (both instances together)`);
+  console.log(
+    `instance CPU per move: ${(((cpu[0]! + cpu[1]!) * 1000) / moves).toFixed(0)} µs (both instances together)`,
+  );
   const share = (ms: number) => `${((ms / 1000 / seconds) * 100).toFixed(0)} % of a core`;
-  console.log(`CPU during the run: instances ${share(cpu[0]! + cpu[1]!)}, Redis ${share(redisCpu)}, bots ${share((botsCpu.user + botsCpu.system) / 1000)}`);
-  console.log(`Redis commands per move from clients: evalsha ${perMove("evalsha")}, spublish ${perMove("spublish")}, hgetall ${perMove("hgetall")}`);
-  console.log(`all commandstats deltas / move (incl. inside scripts and deadline polling): ${delta.map(([c, n]) => `${c}=${(n / moves).toFixed(2)}`).join(" ")}`);
+  console.log(
+    `CPU during the run: instances ${share(cpu[0]! + cpu[1]!)}, Redis ${share(redisCpu)}, bots ${share((botsCpu.user + botsCpu.system) / 1000)}`,
+  );
+  console.log(
+    `Redis commands per move from clients: evalsha ${perMove("evalsha")}, spublish ${perMove("spublish")}, hgetall ${perMove("hgetall")}`,
+  );
+  console.log(
+    `all commandstats deltas / move (incl. inside scripts and deadline polling): ${delta.map(([c, n]) => `${c}=${(n / moves).toFixed(2)}`).join(" ")}`,
+  );
   for (const s of bots) s.close();
   await a.stop();
   await b.stop();

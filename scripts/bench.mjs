@@ -7,9 +7,12 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 process.chdir(root);
-if (spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { stdio: "inherit" }).status !== 0) process.exit(1);
+if (spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { stdio: "inherit" }).status !== 0)
+  process.exit(1);
 const wanted = process.argv.slice(2);
-const all = readdirSync("bench").filter((f) => f.endsWith(".ts")).map((f) => f.replace(/\.ts$/, ""));
+const all = readdirSync("bench")
+  .filter((f) => f.endsWith(".ts"))
+  .map((f) => f.replace(/\.ts$/, ""));
 let failed = 0;
 for (const name of wanted.length > 0 ? wanted : all) {
   const file = `dist/bench/${name}.js`;
@@ -19,7 +22,10 @@ for (const name of wanted.length > 0 ? wanted : all) {
     continue;
   }
   console.log(`\n== ${name}`);
-  const r = spawnSync(process.execPath, [file], { stdio: "inherit", env: { ...process.env, LOG_LEVEL: "silent" } });
+  const r = spawnSync(process.execPath, [file], {
+    stdio: "inherit",
+    env: { ...process.env, LOG_LEVEL: "silent" },
+  });
   if (r.status !== 0) failed++;
 }
 process.exit(failed === 0 ? 0 : 1);

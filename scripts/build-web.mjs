@@ -4,7 +4,11 @@ import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 
 if (!existsSync(new URL("../src/web/vite.config.ts", import.meta.url))) process.exit(0);
-const r = spawnSync("npx", ["vite", "build", "--config", "src/web/vite.config.ts", "--logLevel", "warn"], {
-  stdio: "inherit",
-});
+const r = spawnSync(
+  "npx",
+  ["vite", "build", "--config", "src/web/vite.config.ts", "--logLevel", "warn"],
+  {
+    stdio: "inherit",
+  },
+);
 process.exit(r.status ?? 1);

@@ -12,9 +12,8 @@ process.chdir(root);
 const build = spawnSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
 if (build.status !== 0) process.exit(1);
 
-const { startRedis, startFerretdb, startNginx, freePort, waitForPort } = await import(
-  "../dist/scripts/lib/services.js"
-);
+const { startRedis, startFerretdb, startNginx, freePort, waitForPort } =
+  await import("../dist/scripts/lib/services.js");
 const data = join(root, ".data");
 const instances = Number(process.env.INSTANCES ?? 2);
 const port = Number(process.env.PORT ?? 8080);
@@ -28,7 +27,9 @@ async function stopAll(code) {
   stopping = true;
   console.log("stopping…");
   for (const child of children) child.kill("SIGTERM");
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once("exit", r)))));
+  await Promise.all(
+    children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once("exit", r)))),
+  );
   for (const service of services.reverse()) await service.stop();
   process.exit(code);
 }
@@ -36,16 +37,28 @@ process.on("SIGINT", () => void stopAll(0));
 process.on("SIGTERM", () => void stopAll(0));
 
 try {
-  const redis = await startRedis({ port: Number(process.env.REDIS_PORT ?? 6380), dir: join(data, "redis"), appendOnly: true });
+  const redis = await startRedis({
+    port: Number(process.env.REDIS_PORT ?? 6380),
+    dir: join(data, "redis"),
+    appendOnly: true,
+  });
   services.push(redis);
-  const ferret = await startFerretdb({ port: Number(process.env.MONGO_PORT ?? 27018), dir: join(data, "ferretdb") });
+  const ferret = await startFerretdb({
+    port: Number(process.env.MONGO_PORT ?? 27018),
+    dir: join(data, "ferretdb"),
+  });
   services.push(ferret);
   const ports = [];
   for (let i = 0; i < instances; i++) {
     const p = await freePort();
     const child = spawn(process.execPath, ["dist/src/main.js"], {
       stdio: "inherit",
-      env: { ...process.env, PORT: String(p), REDIS_URL: redis.url, MONGO_URL: `${ferret.url}/chess` },
+      env: {
+        ...process.env,
+        PORT: String(p),
+        REDIS_URL: redis.url,
+        MONGO_URL: `${ferret.url}/chess`,
+      },
     });
     child.once("exit", (code) => {
       if (!stopping) console.log(`instance on port ${p} exited (${code})`);
@@ -55,7 +68,9 @@ try {
     ports.push(p);
   }
   services.push(await startNginx(port, ports, join(data, "nginx")));
-  console.log(`${instances} instances on ports ${ports.join(", ")}, Redis on ${redis.port}, FerretDB on ${ferret.port}`);
+  console.log(
+    `${instances} instances on ports ${ports.join(", ")}, Redis on ${redis.port}, FerretDB on ${ferret.port}`,
+  );
   console.log(`open http://127.0.0.1:${port}`);
 } catch (err) {
   console.error(`failed to start the stack: ${err instanceof Error ? err.message : err}`);

@@ -35,26 +35,42 @@ if (!noBuild) {
   run("npx", ["tsc", "-p", "tsconfig.json"]);
   run("npm", ["run", "--silent", "build:web"]);
 }
-const { startRedis, startFerretdb, ensureFerretdb, ensureDebianPackages } = await import(
-  "../dist/scripts/lib/services.js"
-);
-ensureDebianPackages({ "redis-server": "redis-server", "/usr/bin/chromium": "chromium", nginx: "nginx" });
+const { startRedis, startFerretdb, ensureFerretdb, ensureDebianPackages } =
+  await import("../dist/scripts/lib/services.js");
+ensureDebianPackages({
+  "redis-server": "redis-server",
+  "/usr/bin/chromium": "chromium",
+  nginx: "nginx",
+});
 ensureFerretdb();
 
 const only = process.argv.slice(2).filter((a) => a !== "--no-build");
-const layers = only.length > 0 ? only : ["dist/test/unit", "dist/test/integration", "dist/test/e2e"];
-const files = layers.flatMap((l) => (l.endsWith(".js") ? [l] : existsSync(l) ? findTests(join(root, l)) : []));
+const layers =
+  only.length > 0 ? only : ["dist/test/unit", "dist/test/integration", "dist/test/e2e"];
+const files = layers.flatMap((l) =>
+  l.endsWith(".js") ? [l] : existsSync(l) ? findTests(join(root, l)) : [],
+);
 
 const redis = await startRedis();
 const ferret = await startFerretdb();
 const tap = join(mkdtempSync(join(tmpdir(), "chess-test-")), "report.tap");
-let code = 1;
+let code;
 try {
-  const args = ["--test", "--test-concurrency=1", "--test-reporter=spec", "--test-reporter-destination=stdout"];
+  const args = [
+    "--test",
+    "--test-concurrency=1",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+  ];
   args.push("--test-reporter=tap", `--test-reporter-destination=${tap}`, ...files);
   const child = spawn(process.execPath, args, {
     stdio: "inherit",
-    env: { ...process.env, TEST_REDIS_URL: redis.url, TEST_MONGO_URL: ferret.url, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" },
+    env: {
+      ...process.env,
+      TEST_REDIS_URL: redis.url,
+      TEST_MONGO_URL: ferret.url,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
+    },
   });
   code = await new Promise((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
 } finally {

@@ -5,10 +5,16 @@ const intMs = (fallback: number) => z.coerce.number().int().positive().default(f
 
 const redisUrl = z
   .string()
-  .refine((s) => /^rediss?:\/\/[^\s]+$/.test(s) && URL.canParse(s), "must be a redis:// or rediss:// URL");
+  .refine(
+    (s) => /^rediss?:\/\/[^\s]+$/.test(s) && URL.canParse(s),
+    "must be a redis:// or rediss:// URL",
+  );
 const mongoUrl = z
   .string()
-  .refine((s) => /^mongodb(\+srv)?:\/\/[^\s]+$/.test(s), "must be a mongodb:// or mongodb+srv:// URL");
+  .refine(
+    (s) => /^mongodb(\+srv)?:\/\/[^\s]+$/.test(s),
+    "must be a mongodb:// or mongodb+srv:// URL",
+  );
 
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -26,7 +32,11 @@ export const configSchema = z.object({
   PROPOSAL_MS: intMs(15_000),
   PAIRING_INTERVAL_MS: intMs(1_000),
   DEADLINE_POLL_MS: intMs(100),
-  SESSION_TTL_S: z.coerce.number().int().positive().default(30 * 24 * 3600),
+  SESSION_TTL_S: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(30 * 24 * 3600),
   ARCHIVE_GRACE_S: z.coerce.number().int().positive().default(3600),
   /** An archive entry pending this long with another consumer is taken over (its instance died). */
   ARCHIVE_CLAIM_IDLE_MS: intMs(30_000),

@@ -25,13 +25,21 @@ export interface Instance {
   close: () => Promise<void>;
 }
 
-export async function startInstance(config: Config, log: Logger = createLogger(config.LOG_LEVEL)): Promise<Instance> {
+export async function startInstance(
+  config: Config,
+  log: Logger = createLogger(config.LOG_LEVEL),
+): Promise<Instance> {
   const onRedisError = (err: Error) => log.warn({ err: err.message }, "redis connection error");
   const redis = createRedis(config.REDIS_URL, onRedisError);
   const pubClient = createRedis(config.REDIS_URL, onRedisError);
   const subClient = createRedis(config.REDIS_URL, onRedisError);
   const mongo = createMongo(config.MONGO_URL);
-  await Promise.all([redis.connect(), pubClient.connect(), subClient.connect(), mongo.client.connect()]);
+  await Promise.all([
+    redis.connect(),
+    pubClient.connect(),
+    subClient.connect(),
+    mongo.client.connect(),
+  ]);
   await ensureIndexes(mongo.db);
 
   const ctx: AppContext = { config, log, redis, keys: createKeys(config.REDIS_PREFIX), mongo };
@@ -64,9 +72,14 @@ export async function startInstance(config: Config, log: Logger = createLogger(c
     closing ??= (async () => {
       await jobs.stop();
       // Closing the sockets tells clients to reconnect, to another instance behind the balancer.
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await new Promise<void>((resolve) => void io.close(() => resolve()));
       metrics.stop();
-      await Promise.allSettled([redis.quit(), pubClient.quit(), subClient.quit(), mongo.client.close()]);
+      await Promise.allSettled([
+        redis.quit(),
+        pubClient.quit(),
+        subClient.quit(),
+        mongo.client.close(),
+      ]);
     })();
     return closing;
   };

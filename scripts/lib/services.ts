@@ -2,7 +2,15 @@
 // of their own, for the test command, the local stack and tests that kill or restart a service.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, connect } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,7 +43,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Waits until something accepts TCP connections on the port. */
-export async function waitForPort(port: number, timeoutMs = 60_000, child?: ChildProcess): Promise<void> {
+export async function waitForPort(
+  port: number,
+  timeoutMs = 60_000,
+  child?: ChildProcess,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}`);
@@ -80,10 +92,14 @@ export function ensureDebianPackages(wanted: Record<string, string>): void {
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   const update = spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
   if (update.status !== 0) throw new Error("apt-get update failed");
-  const install = spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...pkgs], {
-    stdio: "inherit",
-    env,
-  });
+  const install = spawnSync(
+    "apt-get",
+    ["install", "-y", "-qq", "--no-install-recommends", ...pkgs],
+    {
+      stdio: "inherit",
+      env,
+    },
+  );
   if (install.status !== 0) throw new Error(`apt-get install ${pkgs.join(" ")} failed`);
 }
 
@@ -130,10 +146,15 @@ export function ensureFerretdb(): string {
   const bin = join(dir, "ferretdb");
   if (existsSync(bin)) return bin;
   mkdirSync(dir, { recursive: true });
-  console.log("building FerretDB 1.24.2 from its Go module (first time only: one to a few minutes)…");
+  console.log(
+    "building FerretDB 1.24.2 from its Go module (first time only: one to a few minutes)…",
+  );
   const started = Date.now();
   const tmp = `${bin}.tmp-${process.pid}`;
-  const r = spawnSync(goBinary(), ["build", "-o", tmp, "."], { cwd: FERRETDB_SRC, stdio: "inherit" });
+  const r = spawnSync(goBinary(), ["build", "-o", tmp, "."], {
+    cwd: FERRETDB_SRC,
+    stdio: "inherit",
+  });
   if (r.status !== 0) throw new Error("building FerretDB failed");
   renameSync(tmp, bin);
   console.log(`FerretDB built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -171,7 +192,9 @@ export async function startFerretdb(opts: FerretOptions = {}): Promise<Service> 
 export async function startNginx(port: number, upstreams: number[], dir: string): Promise<Service> {
   ensureDebianPackages({ nginx: "nginx" });
   mkdirSync(join(dir, "logs"), { recursive: true });
-  const servers = upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).join("\n");
+  const servers = upstreams
+    .map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`)
+    .join("\n");
   const conf = `worker_processes 1;
 daemon off;
 pid ${join(dir, "nginx.pid")};
@@ -204,7 +227,15 @@ ${servers}
 `;
   const confPath = join(dir, "nginx.conf");
   writeFileSync(confPath, conf);
-  const child = spawn("nginx", ["-p", dir, "-c", confPath, "-e", "stderr"], { stdio: ["ignore", "inherit", "inherit"] });
+  const child = spawn("nginx", ["-p", dir, "-c", confPath, "-e", "stderr"], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   await waitForPort(port, 15_000, child);
-  return { name: "nginx", port, url: `http://127.0.0.1:${port}`, process: child, stop: stopper(child, "SIGQUIT") };
+  return {
+    name: "nginx",
+    port,
+    url: `http://127.0.0.1:${port}`,
+    process: child,
+    stop: stopper(child, "SIGQUIT"),
+  };
 }

@@ -12,7 +12,11 @@ export interface ClockRules {
 export const sideToMoveAt = (ply: number): Color => (ply % 2 === 0 ? "white" : "black");
 
 /** Remaining time of each side at `nowMs`: the side to move loses time while the clock runs. */
-export function remainingAt(clock: Clock, ply: number, nowMs: number): { whiteMs: number; blackMs: number } {
+export function remainingAt(
+  clock: Clock,
+  ply: number,
+  nowMs: number,
+): { whiteMs: number; blackMs: number } {
   if (!clock.running) return { whiteMs: clock.whiteMs, blackMs: clock.blackMs };
   const elapsed = Math.max(0, nowMs - clock.serverTime);
   return sideToMoveAt(ply) === "white"
@@ -29,7 +33,13 @@ export type ClockStep =
  * A move at or after the deadline is too late: the mover's flag fell (or, before both first
  * moves, its chance to start the game passed).
  */
-export function clockAfterMove(clock: Clock, ply: number, deadline: number, nowMs: number, rules: ClockRules): ClockStep {
+export function clockAfterMove(
+  clock: Clock,
+  ply: number,
+  deadline: number,
+  nowMs: number,
+  rules: ClockRules,
+): ClockStep {
   if (nowMs >= deadline) return { ok: false, reason: ply < 2 ? "first-move" : "flag" };
   const mover = sideToMoveAt(ply);
   const ms = { white: clock.whiteMs, black: clock.blackMs };

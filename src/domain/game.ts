@@ -33,7 +33,8 @@ export interface MovePlan {
   moverFlagIsDraw: boolean;
 }
 
-export type MoveRefusal = "NOT_YOUR_GAME" | "GAME_OVER" | "STALE_PLY" | "FUTURE_PLY" | "NOT_YOUR_TURN" | "ILLEGAL_MOVE";
+export type MoveRefusal =
+  "NOT_YOUR_GAME" | "GAME_OVER" | "STALE_PLY" | "FUTURE_PLY" | "NOT_YOUR_TURN" | "ILLEGAL_MOVE";
 
 export const opposite = (color: Color): Color => (color === "white" ? "black" : "white");
 export const sideToMove = (ply: number): Color => (ply % 2 === 0 ? "white" : "black");

@@ -48,7 +48,11 @@ export function startDeadlines(
 
   const tick = async () => {
     if (!ctx.redis.isReady) return;
-    const claimed = (await claim.run(ctx.redis, [ctx.keys.deadlines], [leaseMs, batch])) as string[];
+    const claimed = (await claim.run(
+      ctx.redis,
+      [ctx.keys.deadlines],
+      [leaseMs, batch],
+    )) as string[];
     const work: Promise<void>[] = [];
     for (let i = 0; i < claimed.length; i += 2) work.push(runOne(claimed[i]!, claimed[i + 1]!));
     await Promise.all(work);

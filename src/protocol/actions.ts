@@ -27,7 +27,11 @@ export const credentialsSchema = z.strictObject({
   password: passwordSchema,
 });
 
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
 const gameRef = z.strictObject({ gameId: id });
 
 export const actionPayloads = {

@@ -89,7 +89,11 @@ export interface ServerEvents {
   "client/RESUME_SESSION": { sessionId: string; user: PublicUser; state: LiveState };
   "client/ALREADY_IN_QUEUE": { state: LiveState };
   "client/PROPOSE_MATCHUP": Proposal;
-  "client/MATCHUP_CANCELLED": { matchId: string; reason: "declined" | "expired"; requeued: boolean };
+  "client/MATCHUP_CANCELLED": {
+    matchId: string;
+    reason: "declined" | "expired";
+    requeued: boolean;
+  };
   "client/START_GAME": { game: Game };
   "client/RESUME_GAME": { game: Game };
   "client/UPDATE_GAME": {

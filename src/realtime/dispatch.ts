@@ -36,13 +36,18 @@ export type HandlerTable = { [T in ClientActionType]?: Handler<T> };
 
 type AckFn = (answer: unknown) => void;
 
+/** The user a socket speaks for (set by the handshake, replaced when a guest registers). */
+export function userOf(socket: Socket): SocketUser {
+  return (socket.data as { user: SocketUser }).user;
+}
+
 export function emitTo(socket: Socket, action: ServerAction): void {
   socket.emit("action", action);
 }
 
 export function createDispatcher(app: AppContext, metrics: Metrics, handlers: HandlerTable) {
   return async (socket: Socket, raw: unknown, ack: unknown): Promise<void> => {
-    const user = socket.data.user as SocketUser;
+    const user = userOf(socket);
     const reply = typeof ack === "function" ? (ack as AckFn) : null;
     const envelope = envelopeSchema.safeParse(raw);
     const type = envelope.success ? envelope.data.type : "unknown";
@@ -54,12 +59,12 @@ export function createDispatcher(app: AppContext, metrics: Metrics, handlers: Ha
     };
     if (!envelope.success) return refuse("INVALID_INPUT");
     if (!isClientActionType(type)) return refuse("UNKNOWN_TYPE");
-    const handler = handlers[type] as Handler<typeof type> | undefined;
+    const handler: Handler<typeof type> | undefined = handlers[type];
     if (handler === undefined) return refuse("UNKNOWN_TYPE");
     const payload = actionPayloads[type].safeParse(envelope.data.payload ?? {});
     if (!payload.success) return refuse("INVALID_INPUT");
     try {
-      const extra = await handler({ app, socket, user }, payload.data as never);
+      const extra = await handler({ app, socket, user }, payload.data);
       metrics.actions.inc({ type, outcome: "ok" });
       reply?.({ ok: true, ...(extra ?? {}) });
     } catch (err) {

@@ -68,7 +68,10 @@ export class GameCache {
   /** Feeds the cache with every game event the adapter delivers from other instances. */
   attach(io: Server): void {
     const adapter = io.of("/").adapter as unknown as {
-      onMessage?: (message: { type: number; data?: { packet?: { data?: unknown[] } } }, offset?: string) => unknown;
+      onMessage?: (
+        message: { type: number; data?: { packet?: { data?: unknown[] } } },
+        offset?: string,
+      ) => unknown;
     };
     const original = adapter.onMessage?.bind(adapter);
     if (original === undefined) return;

@@ -44,7 +44,7 @@ export async function authenticate(
   sessionParam: unknown,
   address = "unknown",
 ): Promise<SocketUser> {
-  const sessionId = Array.isArray(sessionParam) ? sessionParam[0] : sessionParam;
+  const sessionId: unknown = Array.isArray(sessionParam) ? sessionParam[0] : sessionParam;
   const session = await getSession(app, sessionId);
   if (session !== null && typeof sessionId === "string") {
     return { sessionId, userId: session.userId, username: session.username, guest: session.guest };

@@ -4,13 +4,13 @@ import type { Socket } from "socket.io";
 import type { AppContext } from "../context.js";
 import { getLiveState } from "../store/live-state.js";
 import { loadPublicUser } from "../store/users.js";
-import { emitTo, type SocketUser } from "./dispatch.js";
+import { emitTo, userOf, type SocketUser } from "./dispatch.js";
 
 /** Extra steps after RESUME_SESSION, registered by the game layer (RESUME_GAME, room joins). */
 export type ResumeHook = (app: AppContext, socket: Socket, user: SocketUser) => Promise<void>;
 
 export async function sendResumeSession(app: AppContext, socket: Socket): Promise<void> {
-  const user = socket.data.user as SocketUser;
+  const user = userOf(socket);
   const [publicUser, state] = await Promise.all([
     loadPublicUser(app, { ...user, createdAt: 0 }),
     getLiveState(app, user.userId),
@@ -27,5 +27,5 @@ export async function resume(
   hooks: readonly ResumeHook[],
 ): Promise<void> {
   await sendResumeSession(app, socket);
-  for (const hook of hooks) await hook(app, socket, socket.data.user as SocketUser);
+  for (const hook of hooks) await hook(app, socket, userOf(socket));
 }

@@ -7,7 +7,7 @@ import type { Metrics } from "../metrics.js";
 import { AppError } from "../protocol/errors.js";
 import { rooms } from "../store/keys.js";
 import type { Redis } from "../store/redis.js";
-import { createDispatcher, type HandlerTable } from "./dispatch.js";
+import { createDispatcher, userOf, type HandlerTable, type SocketUser } from "./dispatch.js";
 import { authenticate, originAllowed, socketAddress } from "./handshake.js";
 import { resume, type ResumeHook } from "./resume.js";
 import { listenForEndedSessions, trackAccountChanges } from "./session-events.js";
@@ -44,7 +44,7 @@ export function createRealtime(http: HttpServer, deps: RealtimeDeps): Server {
   io.use((socket, next) => {
     authenticate(app, socket.handshake.query.session, socketAddress(app.config, socket.handshake))
       .then((user) => {
-        socket.data.user = user;
+        (socket.data as { user: SocketUser }).user = user;
         next();
       })
       .catch((err: unknown) => {
@@ -56,7 +56,7 @@ export function createRealtime(http: HttpServer, deps: RealtimeDeps): Server {
   });
 
   io.on("connection", (socket) => {
-    const user = socket.data.user as { userId: string };
+    const user = userOf(socket);
     void socket.join(rooms.user(user.userId));
     trackAccountChanges(socket);
     socket.on("action", (raw: unknown, ack: unknown) => {

@@ -50,7 +50,8 @@ export type ActionReply =
   | { code: "OK"; event: "offered" | "declined"; v: number }
   | { code: "OK"; event: "ended"; ended: EndInfo };
 
-export type DeadlineReply = { code: "GONE" | "CONFLICT" } | { code: "NOT_DUE"; deadline: number } | Ended;
+export type DeadlineReply =
+  { code: "GONE" | "CONFLICT" } | { code: "NOT_DUE"; deadline: number } | Ended;
 
 type Ctx = Pick<AppContext, "redis" | "keys" | "config">;
 type Players = Pick<GameView, "id" | "whiteId" | "blackId">;
@@ -60,7 +61,12 @@ function gameKeys(ctx: Ctx, g: Players): string[] {
   return [k.game(g.id), k.deadlines, k.live(g.whiteId), k.live(g.blackId), k.archive];
 }
 
-async function run<T>(script: LuaScript, ctx: Ctx, g: Players, args: (string | number)[]): Promise<T> {
+async function run<T>(
+  script: LuaScript,
+  ctx: Ctx,
+  g: Players,
+  args: (string | number)[],
+): Promise<T> {
   return JSON.parse((await script.run(ctx.redis, gameKeys(ctx, g), args)) as string) as T;
 }
 
@@ -86,7 +92,12 @@ export function commitAction(
   color: Color,
   flagIsDraw: boolean,
 ): Promise<ActionReply> {
-  return run<ActionReply>(actionScript, ctx, view, [view.ply, action, color, flagIsDraw ? "1" : "0"]);
+  return run<ActionReply>(actionScript, ctx, view, [
+    view.ply,
+    action,
+    color,
+    flagIsDraw ? "1" : "0",
+  ]);
 }
 
 /** Ends the game if its deadline has passed; `view` must be fresh for `flagIsDraw` to hold. */

@@ -2,7 +2,7 @@
 // through the Socket.IO Redis adapter: one publish per event, to the rooms of PROTOCOL.md.
 import type { AppContext } from "../context.js";
 import { rateGame, scoreOf } from "../domain/ratings.js";
-import type { Color, ServerAction, ServerEvents } from "../protocol/types.js";
+import type { ServerAction, ServerEvents } from "../protocol/types.js";
 import type { EndInfo } from "./game-commands.js";
 import { rooms } from "./keys.js";
 import type { Glicko } from "./users.js";
@@ -24,12 +24,9 @@ function emit(ctx: Ctx, to: string | string[], action: ServerAction): void {
 }
 
 /** Game events go to the game room: the players' sockets join it on connection and PLAYER_READY. */
-export function publishToGame<T extends "client/UPDATE_GAME" | "client/OFFER_DRAW" | "client/DRAW_DECLINED">(
-  ctx: Ctx,
-  gameId: string,
-  type: T,
-  payload: ServerEvents[T],
-): void {
+export function publishToGame<
+  T extends "client/UPDATE_GAME" | "client/OFFER_DRAW" | "client/DRAW_DECLINED",
+>(ctx: Ctx, gameId: string, type: T, payload: ServerEvents[T]): void {
   emit(ctx, rooms.game(gameId), { type, payload } as ServerAction);
 }
 
@@ -37,8 +34,12 @@ export function publishToGame<T extends "client/UPDATE_GAME" | "client/OFFER_DRA
  * The rating change of a finished rated game. Deterministic from the ratings at game start and
  * the result, so the archiver computes and applies exactly this value.
  */
-export function ratingDiffOf(meta: GameMeta, result: EndInfo["result"]): ServerEvents["client/GAME_OVER"]["ratingDiff"] {
-  if (!meta.rated || result === "" || meta.whiteGlicko === null || meta.blackGlicko === null) return null;
+export function ratingDiffOf(
+  meta: GameMeta,
+  result: EndInfo["result"],
+): ServerEvents["client/GAME_OVER"]["ratingDiff"] {
+  if (!meta.rated || result === "" || meta.whiteGlicko === null || meta.blackGlicko === null)
+    return null;
   return rateGame(meta.whiteGlicko, meta.blackGlicko, scoreOf(result)).diff;
 }
 
@@ -50,7 +51,7 @@ export function publishGameOver(ctx: Ctx, meta: GameMeta, end: EndInfo): void {
       gameId: meta.id,
       result: end.result === "" ? null : end.result,
       reason: end.reason,
-      winner: end.winner === "" ? null : (end.winner as Color),
+      winner: end.winner === "" ? null : end.winner,
       ratingDiff: ratingDiffOf(meta, end.result),
     },
   });

@@ -16,7 +16,14 @@
 //   status        started | ended;  result reason winner endedAt ("" while live)
 //   createdAt
 import type { AppContext } from "../context.js";
-import type { Color, Game, GamePlayer, GameReason, GameResult, TimeControl } from "../protocol/types.js";
+import type {
+  Color,
+  Game,
+  GamePlayer,
+  GameReason,
+  GameResult,
+  TimeControl,
+} from "../protocol/types.js";
 import type { Glicko } from "./users.js";
 
 export const INITIAL_FEN = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1";

@@ -5,7 +5,9 @@ import { newId } from "./ids.js";
 import { createSession, type SessionRecord } from "./sessions.js";
 
 export function guestName(): string {
-  return `Guest-${randomInt(0, 36 ** 6).toString(36).padStart(6, "0")}`;
+  return `Guest-${randomInt(0, 36 ** 6)
+    .toString(36)
+    .padStart(6, "0")}`;
 }
 
 export async function createGuestSession(

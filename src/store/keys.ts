@@ -24,8 +24,7 @@ export function createKeys(prefix: string) {
     archiveGroup: "archivers",
     /** Stream of matchmaker/ADD_TO_QUEUE records. */
     matchmaker: `${p}:matchmaker`,
-    waveLock: (pool: string, rated: boolean) =>
-      `${p}:wave:{${pool}:${rated ? "rated" : "casual"}}`,
+    waveLock: (pool: string, rated: boolean) => `${p}:wave:{${pool}:${rated ? "rated" : "casual"}}`,
     rateLimit: `${p}:rl`,
     adapterChannel: `${p}:sio#`,
   };

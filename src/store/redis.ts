@@ -39,7 +39,11 @@ export class LuaScript {
     return new LuaScript(name, [...includes.map(read), read(name)].join("\n"));
   }
 
-  async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(
+    redis: Redis,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
     const argv = args.map(String);
     try {
       return await redis.evalSha(this.sha, { keys: [...keys], arguments: argv });

@@ -6,6 +6,10 @@ import type { SessionRecord } from "./sessions.js";
 
 export const SPEEDS: readonly Speed[] = ["bullet", "blitz", "rapid", "classical"];
 
+/** A stored rating: unrounded, with the Glicko-2 volatility (absent on accounts never rated). */
+export type StoredRating = Rating & { volatility?: number };
+export type StoredRatings = Record<Speed, StoredRating>;
+
 export function defaultRatings(): Ratings {
   const fresh = () => ({ rating: 1500, deviation: 350, games: 0 });
   return { bullet: fresh(), blitz: fresh(), rapid: fresh(), classical: fresh() };
@@ -17,7 +21,7 @@ export interface UserDoc {
   username: string;
   usernameLower: string;
   passwordHash: string;
-  ratings: Ratings;
+  ratings: StoredRatings;
   createdAt: number;
   /** Rating changes already applied, by game id: what makes applying one idempotent. */
   ratedGames?: string[];
@@ -27,7 +31,7 @@ export interface UserDoc {
  * Ratings as the wire shows them: {rating, deviation, games} per speed, rounded. Stored ratings
  * are unrounded and carry the Glicko-2 volatility too (the archiver writes them).
  */
-export function publicRatings(stored: Ratings): Ratings {
+export function publicRatings(stored: StoredRatings): Ratings {
   const out = defaultRatings();
   for (const speed of SPEEDS) {
     const r = stored[speed];
@@ -51,13 +55,23 @@ export async function loadPublicUser(
   session: SessionRecord,
 ): Promise<PublicUser> {
   if (session.guest) {
-    return { id: session.userId, username: session.username, guest: true, ratings: defaultRatings() };
+    return {
+      id: session.userId,
+      username: session.username,
+      guest: true,
+      ratings: defaultRatings(),
+    };
   }
   const doc = await ctx.mongo.db
     .collection<UserDoc>("users")
     .findOne({ _id: session.userId }, { projection: { username: 1, ratings: 1 } });
   if (doc === null) {
-    return { id: session.userId, username: session.username, guest: false, ratings: defaultRatings() };
+    return {
+      id: session.userId,
+      username: session.username,
+      guest: false,
+      ratings: defaultRatings(),
+    };
   }
   return toPublicUser(doc);
 }
@@ -75,7 +89,7 @@ export async function loadGlicko(
   const doc = await ctx.mongo.db
     .collection<UserDoc>("users")
     .findOne({ _id: userId }, { projection: { ratings: 1 } });
-  const r = doc?.ratings[speed] as (Rating & { volatility?: number }) | undefined;
+  const r = doc?.ratings[speed];
   return r
     ? { rating: r.rating, deviation: r.deviation, volatility: r.volatility ?? DEFAULT_VOLATILITY }
     : { rating: 1500, deviation: 350, volatility: DEFAULT_VOLATILITY };

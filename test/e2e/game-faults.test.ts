@@ -94,7 +94,12 @@ test("1+0: one side stops moving and every client disconnects; the flag falls at
   white.close();
   black.close();
 
-  type Shown = { status: string; reason: string | null; winner: string | null; endedAt: number | null };
+  type Shown = {
+    status: string;
+    reason: string | null;
+    winner: string | null;
+    endedAt: number | null;
+  };
   let game = null as Shown | null;
   const deadline = Date.now() + 75_000;
   while (Date.now() < deadline) {
@@ -106,10 +111,15 @@ test("1+0: one side stops moving and every client disconnects; the flag falls at
   assert.equal(game?.status, "ended");
   assert.equal(game?.reason, "timeout");
   assert.equal(game?.winner, "black");
-  const flaggedAfterMs = game!.endedAt! - clockStarted;
-  assert.ok(Math.abs(flaggedAfterMs - 60_000) <= 1_000, `flag fell ${flaggedAfterMs} ms after white's clock started`);
+  const flaggedAfterMs = game.endedAt! - clockStarted;
+  assert.ok(
+    Math.abs(flaggedAfterMs - 60_000) <= 1_000,
+    `flag fell ${flaggedAfterMs} ms after white's clock started`,
+  );
   for (const s of [sessionOf(white), sessionOf(black)]) {
-    const res = await fetch(`${instance.url}/api/session`, { headers: { authorization: `Bearer ${s}` } });
+    const res = await fetch(`${instance.url}/api/session`, {
+      headers: { authorization: `Bearer ${s}` },
+    });
     assert.deepEqual(((await res.json()) as { state: unknown }).state, { status: "idle" });
   }
 });

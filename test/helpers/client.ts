@@ -20,7 +20,11 @@ export interface TestClient {
   close(): void;
 }
 
-export function connect(url: string, session?: string, extra: { origin?: string } = {}): TestClient {
+export function connect(
+  url: string,
+  session?: string,
+  extra: { origin?: string } = {},
+): TestClient {
   const socket = io(url, {
     transports: ["websocket"],
     query: session ? { session } : {},
@@ -32,7 +36,8 @@ export function connect(url: string, session?: string, extra: { origin?: string 
   });
   const received: ServerAction[] = [];
   const consumed = new Set<number>();
-  const waiters: { type: string; match: (p: never) => boolean; resolve: (p: unknown) => void }[] = [];
+  const waiters: { type: string; match: (p: never) => boolean; resolve: (p: unknown) => void }[] =
+    [];
   socket.on("action", (action: ServerAction) => {
     received.push(action);
     const i = waiters.findIndex((w) => w.type === action.type && w.match(action.payload as never));
@@ -50,7 +55,8 @@ export function connect(url: string, session?: string, extra: { origin?: string 
     },
     nextWhere(type, match, timeoutMs = 10_000) {
       const idx = received.findIndex(
-        (a, i) => a.type === type && !consumed.has(i) && match(a.payload as ServerEvents[typeof type]),
+        (a, i) =>
+          a.type === type && !consumed.has(i) && match(a.payload as ServerEvents[typeof type]),
       );
       if (idx >= 0) {
         consumed.add(idx);

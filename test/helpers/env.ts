@@ -10,7 +10,8 @@ export function uniqueName(tag = "t"): string {
 export function serviceUrls(): { redis: string; mongo: string } {
   const redis = process.env.TEST_REDIS_URL;
   const mongo = process.env.TEST_MONGO_URL;
-  if (!redis || !mongo) throw new Error("run the tests with `npm test`, which starts Redis and FerretDB");
+  if (!redis || !mongo)
+    throw new Error("run the tests with `npm test`, which starts Redis and FerretDB");
   return { redis, mongo };
 }
 

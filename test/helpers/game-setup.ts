@@ -53,7 +53,11 @@ export async function setupGame(
 }
 
 /** Waits for the archiver to put the game into MongoDB; returns how many documents it has. */
-export async function archivedCount(instance: Instance, gameId: string, timeoutMs = 10_000): Promise<number> {
+export async function archivedCount(
+  instance: Instance,
+  gameId: string,
+  timeoutMs = 10_000,
+): Promise<number> {
   const games = instance.ctx.mongo.db.collection<{ _id: string }>("games");
   const deadline = Date.now() + timeoutMs;
   let count = 0;

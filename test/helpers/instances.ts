@@ -23,7 +23,10 @@ export interface ChildInstance {
   stop: () => Promise<void>;
 }
 
-export async function spawnInstance(env: Record<string, string>, port?: number): Promise<ChildInstance> {
+export async function spawnInstance(
+  env: Record<string, string>,
+  port?: number,
+): Promise<ChildInstance> {
   const chosen = port ?? (await freePort());
   // INSTANCE_NODE_ARGS: extra node flags for child instances, e.g. "--cpu-prof" when profiling.
   const nodeArgs = process.env.INSTANCE_NODE_ARGS?.split(" ").filter(Boolean) ?? [];

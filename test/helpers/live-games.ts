@@ -22,7 +22,9 @@ export async function startGame(
   opts: StartGameOptions = {},
 ): Promise<string> {
   const tc =
-    typeof opts.timeControl === "object" ? opts.timeControl : parseTimeControl(opts.timeControl ?? "3+2")!;
+    typeof opts.timeControl === "object"
+      ? opts.timeControl
+      : parseTimeControl(opts.timeControl ?? "3+2")!;
   const id = newId();
   const rated = opts.rated ?? false;
   const fields = newGameFields({
@@ -31,8 +33,12 @@ export async function startGame(
     timeControl: tc,
     white: { ...white, rating: Math.round(opts.whiteGlicko?.rating ?? 1500) },
     black: { ...black, rating: Math.round(opts.blackGlicko?.rating ?? 1500) },
-    whiteGlicko: rated ? (opts.whiteGlicko ?? { rating: 1500, deviation: 350, volatility: 0.06 }) : null,
-    blackGlicko: rated ? (opts.blackGlicko ?? { rating: 1500, deviation: 350, volatility: 0.06 }) : null,
+    whiteGlicko: rated
+      ? (opts.whiteGlicko ?? { rating: 1500, deviation: 350, volatility: 0.06 })
+      : null,
+    blackGlicko: rated
+      ? (opts.blackGlicko ?? { rating: 1500, deviation: 350, volatility: 0.06 })
+      : null,
   });
   const [seconds, micros] = await ctx.redis.time().then((t) => [Number(t[0]), Number(t[1])]);
   const now = seconds! * 1000 + Math.floor(micros! / 1000);
@@ -40,7 +46,15 @@ export async function startGame(
   const k = ctx.keys;
   await ctx.redis
     .multi()
-    .hSet(k.game(id), [...fields, "createdAt", String(now), "serverTime", String(now), "deadline", String(deadline)])
+    .hSet(k.game(id), [
+      ...fields,
+      "createdAt",
+      String(now),
+      "serverTime",
+      String(now),
+      "deadline",
+      String(deadline),
+    ])
     .zAdd(k.deadlines, { score: deadline, value: `game:${id}` })
     .set(k.live(white.id), JSON.stringify({ status: "playing", gameId: id }))
     .set(k.live(black.id), JSON.stringify({ status: "playing", gameId: id }))

@@ -14,5 +14,10 @@ export async function openStore(env: Record<string, string>): Promise<StoreHandl
   const config = loadConfig(env);
   const redis = createRedis(config.REDIS_URL, () => {});
   await redis.connect();
-  return { redis, keys: createKeys(config.REDIS_PREFIX), config, close: async () => void (await redis.quit()) };
+  return {
+    redis,
+    keys: createKeys(config.REDIS_PREFIX),
+    config,
+    close: async () => void (await redis.quit()),
+  };
 }

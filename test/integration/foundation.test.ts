@@ -87,7 +87,9 @@ test("SIGTERM shuts an instance down gracefully within 10 s", async () => {
   const instance = await spawnInstance(testEnv());
   const client = connect(instance.url);
   await client.next("client/RESUME_SESSION");
-  const disconnected = new Promise<void>((resolve) => client.socket.once("disconnect", () => resolve()));
+  const disconnected = new Promise<void>((resolve) =>
+    client.socket.once("disconnect", () => resolve()),
+  );
   const started = Date.now();
   await instance.stop();
   await disconnected;

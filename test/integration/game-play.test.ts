@@ -19,7 +19,13 @@ test("scholar's mate across two instances: every update reaches both, checkmate 
   }
   for (const c of [g.white, g.black]) {
     const over = await c.next("client/GAME_OVER");
-    assert.deepEqual(over, { gameId: g.gameId, result: "1-0", reason: "checkmate", winner: "white", ratingDiff: null });
+    assert.deepEqual(over, {
+      gameId: g.gameId,
+      result: "1-0",
+      reason: "checkmate",
+      winner: "white",
+      ratingDiff: null,
+    });
   }
   const game = await loadGame(g.instances[0]!.ctx, g.gameId);
   assert.equal(game?.status, "ended");
@@ -43,7 +49,10 @@ test("clocks: no clock before both first moves, then Fischer increment after eac
   await new Promise((r) => setTimeout(r, 300));
   await g.play("g1f3", 2);
   u = await updateAt(g.black, 3);
-  assert.ok(u.clock.whiteMs <= 180_000 + 2_000 - 300, `white was charged the time it used (${u.clock.whiteMs})`);
+  assert.ok(
+    u.clock.whiteMs <= 180_000 + 2_000 - 300,
+    `white was charged the time it used (${u.clock.whiteMs})`,
+  );
   assert.ok(u.clock.whiteMs > 180_000, "and got the 2 s increment");
   assert.equal(u.clock.blackMs, 180_000);
 });
@@ -91,7 +100,10 @@ test("resigning before both sides moved aborts; after, the opponent wins", async
   assert.equal(over.result, "0-1");
   assert.equal(over.reason, "resign");
   assert.equal(over.winner, "black");
-  assert.ok(over.ratingDiff !== null && over.ratingDiff.black > 0 && over.ratingDiff.white < 0, "rated: ratings move");
+  assert.ok(
+    over.ratingDiff !== null && over.ratingDiff.black > 0 && over.ratingDiff.white < 0,
+    "rated: ratings move",
+  );
 });
 
 test("an unplayed game is aborted after FIRST_MOVE_MS, with nobody connected", async (t) => {
@@ -107,7 +119,7 @@ test("an unplayed game is aborted after FIRST_MOVE_MS, with nobody connected", a
   assert.equal(game?.status, "ended");
   assert.equal(game?.reason, "aborted");
   assert.equal(game?.result, null);
-  assert.ok(game!.endedAt! - game!.createdAt >= 1000);
+  assert.ok(game.endedAt! - game.createdAt >= 1000);
   assert.equal(await ctx.redis.get(ctx.keys.live(g.whiteUser.id)), null);
 });
 
@@ -127,10 +139,16 @@ test("the commit script's clock follows the pure clock of src/domain/clock.ts", 
     await new Promise((r) => setTimeout(r, 30 + ply * 15));
     await g.play(uci, ply);
     const after = (await loadGameRecord(ctx, g.gameId))!;
-    const step = clockAfterMove(before.game.clock, ply, before.deadline, after.game.clock.serverTime, {
-      incrementMs: 1_000,
-      firstMoveMs: 20_000,
-    });
+    const step = clockAfterMove(
+      before.game.clock,
+      ply,
+      before.deadline,
+      after.game.clock.serverTime,
+      {
+        incrementMs: 1_000,
+        firstMoveMs: 20_000,
+      },
+    );
     assert.ok(step.ok, `ply ${ply} in time`);
     assert.deepEqual(after.game.clock, step.clock, `clock after ply ${ply}`);
     assert.equal(after.deadline, step.deadline, `deadline after ply ${ply}`);

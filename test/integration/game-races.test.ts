@@ -5,12 +5,26 @@ import { archivedCount, setupGame, updateAt } from "../helpers/game-setup.js";
 import { loadGame, loadGameRecord } from "../../src/store/game-store.js";
 import { startGame } from "../helpers/live-games.js";
 
-const MOVES = ["e2e4", "e7e5", "g1f3", "b8c6", "f1b5", "a7a6", "b5a4", "g8f6", "e1g1", "f8e7", "f1e1", "b7b5"];
+const MOVES = [
+  "e2e4",
+  "e7e5",
+  "g1f3",
+  "b8c6",
+  "f1b5",
+  "a7a6",
+  "b5a4",
+  "g8f6",
+  "e1g1",
+  "f8e7",
+  "f1e1",
+  "b7b5",
+];
 
 test("the same move sent at once by two sockets of one player on two instances is applied once", async (t) => {
   const g = await setupGame(t);
   // A second socket of each player, on the other instance, with the same session.
-  const session = (c: typeof g.white) => (c.received[0]!.payload as { sessionId: string }).sessionId;
+  const session = (c: typeof g.white) =>
+    (c.received[0]!.payload as { sessionId: string }).sessionId;
   const white2 = connect(g.instances[1]!.url, session(g.white));
   const black2 = connect(g.instances[0]!.url, session(g.black));
   t.after(() => {
@@ -34,8 +48,14 @@ test("the same move sent at once by two sockets of one player on two instances i
   await updateAt(opponentOfLast, MOVES.length);
   await new Promise((r) => setTimeout(r, 200));
   for (const c of [g.white, g.black]) {
-    const plies = c.received.filter((a) => a.type === "client/UPDATE_GAME").map((a) => (a.payload as { ply: number }).ply);
-    assert.deepEqual(plies, MOVES.map((_, i) => i + 1), "one update per ply, in order");
+    const plies = c.received
+      .filter((a) => a.type === "client/UPDATE_GAME")
+      .map((a) => (a.payload as { ply: number }).ply);
+    assert.deepEqual(
+      plies,
+      MOVES.map((_, i) => i + 1),
+      "one update per ply, in order",
+    );
   }
   const game = await loadGame(g.instances[0]!.ctx, g.gameId);
   assert.deepEqual(game?.moves, MOVES);
@@ -92,7 +112,11 @@ test("two instances racing to flag the same game end it once", async (t) => {
   const count = g.black.received.filter((a) => a.type === "client/GAME_OVER").length;
   assert.equal(count, 1, "both instances poll deadlines; only one ends the game");
   const ctx = g.instances[1]!.ctx;
-  assert.equal(await ctx.redis.zScore(ctx.keys.deadlines, `game:${g.gameId}`), null, "deadline removed");
+  assert.equal(
+    await ctx.redis.zScore(ctx.keys.deadlines, `game:${g.gameId}`),
+    null,
+    "deadline removed",
+  );
 });
 
 test("a flag against a bare king is a draw", async (t) => {

@@ -18,9 +18,23 @@ const view: GameView = {
 test("move refusals come in PROTOCOL.md's order", () => {
   const ended = { ...view, status: "ended" as const };
   const rows: [string, GameView, string, string, number, string][] = [
-    ["a stranger, even with a stale ply, is NOT_YOUR_GAME first", ended, "X", "e2e4", -1, "NOT_YOUR_GAME"],
+    [
+      "a stranger, even with a stale ply, is NOT_YOUR_GAME first",
+      ended,
+      "X",
+      "e2e4",
+      -1,
+      "NOT_YOUR_GAME",
+    ],
     ["an ended game is GAME_OVER before any ply check", ended, "W", "e2e4", 5, "GAME_OVER"],
-    ["a ply below the game's is STALE_PLY before the turn", { ...view, ply: 1, fen: "rnbqkbnr/pppppppp/8/8/4P3/8/PPPP1PPP/RNBQKBNR b KQkq - 0 1" }, "W", "e2e4", 0, "STALE_PLY"],
+    [
+      "a ply below the game's is STALE_PLY before the turn",
+      { ...view, ply: 1, fen: "rnbqkbnr/pppppppp/8/8/4P3/8/PPPP1PPP/RNBQKBNR b KQkq - 0 1" },
+      "W",
+      "e2e4",
+      0,
+      "STALE_PLY",
+    ],
     ["a ply above it is FUTURE_PLY before the turn", view, "B", "e7e5", 1, "FUTURE_PLY"],
     ["the right ply but the wrong side is NOT_YOUR_TURN", view, "B", "e7e5", 0, "NOT_YOUR_TURN"],
     ["the right side but an illegal move is ILLEGAL_MOVE", view, "W", "e2e5", 0, "ILLEGAL_MOVE"],
@@ -41,10 +55,20 @@ test("a legal move is planned with its SAN, FEN and flag rule", () => {
 
 test("draw actions: only players; declining needs the opponent's offer", () => {
   assert.deepEqual(planAction(view, "X", "offer"), { ok: false, code: "NOT_YOUR_GAME" });
-  assert.deepEqual(planAction({ ...view, status: "ended" }, "W", "resign"), { ok: false, code: "GAME_OVER" });
+  assert.deepEqual(planAction({ ...view, status: "ended" }, "W", "resign"), {
+    ok: false,
+    code: "GAME_OVER",
+  });
   assert.deepEqual(planAction(view, "W", "decline"), { ok: false, code: "NO_DRAW_OFFER" });
-  assert.deepEqual(planAction({ ...view, drawOffer: "white" }, "W", "decline"), { ok: false, code: "NO_DRAW_OFFER" });
-  assert.deepEqual(planAction({ ...view, drawOffer: "white" }, "B", "decline"), { ok: true, color: "black", flagIsDraw: false });
+  assert.deepEqual(planAction({ ...view, drawOffer: "white" }, "W", "decline"), {
+    ok: false,
+    code: "NO_DRAW_OFFER",
+  });
+  assert.deepEqual(planAction({ ...view, drawOffer: "white" }, "B", "decline"), {
+    ok: true,
+    color: "black",
+    flagIsDraw: false,
+  });
 });
 
 test("a flag is a draw when the flagged side's opponent cannot mate", () => {

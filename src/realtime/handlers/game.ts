@@ -21,7 +21,11 @@ import { emitTo, type ActionContext, type HandlerTable, type SocketUser } from "
 const MAX_ATTEMPTS = 5;
 
 /** The game from this instance's cache, or loaded from Redis (then `fresh`). */
-async function getGame(app: AppContext, gameId: string, reload: boolean): Promise<{ live: LiveGame; fresh: boolean }> {
+async function getGame(
+  app: AppContext,
+  gameId: string,
+  reload: boolean,
+): Promise<{ live: LiveGame; fresh: boolean }> {
   const cached = reload ? undefined : app.gameCache?.get(gameId);
   if (cached) return { live: cached, fresh: false };
   const live = await loadLiveGame(app, gameId);
@@ -69,7 +73,12 @@ async function move(ctx: ActionContext, p: { gameId: string; move: string; ply: 
       ply: reply.ply,
       move: { uci: plan.uci, san: plan.san },
       fen: plan.fen,
-      clock: { whiteMs: reply.whiteMs, blackMs: reply.blackMs, running: reply.running, serverTime: reply.serverTime },
+      clock: {
+        whiteMs: reply.whiteMs,
+        blackMs: reply.blackMs,
+        running: reply.running,
+        serverTime: reply.serverTime,
+      },
       drawOffer,
     });
     if (reply.ended) publishGameOver(app, live.meta, reply.ended);
@@ -133,4 +142,3 @@ export async function resumeGame(app: AppContext, socket: Socket, user: SocketUs
   const state = await getStoredLiveState(app, user.userId);
   if (state.status === "playing") await sendGame(app, socket, state.gameId);
 }
-
