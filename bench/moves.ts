@@ -14,6 +14,9 @@ import { openStore } from "../test/helpers/store.js";
 const GAMES = Number(process.env.GAMES ?? 200);
 const PLIES = Number(process.env.PLIES ?? 60);
 const SEED = 42;
+/** Offered load in moves/s over all games (a think time before each move); 0 = as fast as possible. */
+const RATE = Number(process.env.RATE ?? 0);
+const THINK_MS = RATE > 0 ? (GAMES * 1000) / RATE : 0;
 
 function rng(seed: number) {
   let s = seed;
@@ -108,6 +111,10 @@ async function main() {
           const sentAt = new Map<number, number>();
           const send = (ply: number) => {
             if (ply >= g.moves.length) return resolve();
+            if (THINK_MS > 0) setTimeout(() => sendNow(ply), THINK_MS * (0.5 + Math.random()));
+            else sendNow(ply);
+          };
+          const sendNow = (ply: number) => {
             const t0 = performance.now();
             sentAt.set(ply + 1, t0);
             g.sockets[ply % 2]!.emit(

@@ -2,7 +2,7 @@
 // and the rules step of a move. Time-dependent parts (clock, flag, first-move abort) are applied
 // in the same atomic commit in Redis, with Redis TIME; see src/store/lua/game-*.lua.
 import type { Color } from "../protocol/types.js";
-import { canMate, playMove, type RulesOutcome } from "./chess.js";
+import { canMate, playMove, type PlayResult } from "./chess.js";
 
 /** What a transition needs to know of a live game. */
 export interface GameView {
@@ -20,18 +20,11 @@ export interface GameView {
 
 export type Refusal<C extends string> = { ok: false; code: C };
 
-export interface MovePlan {
-  ok: true;
+export type MovePlan = Extract<PlayResult, { ok: true }> & {
   color: Color;
-  uci: string;
-  san: string;
-  fen: string;
-  repetitionKey: string;
-  irreversible: boolean;
-  outcome: RulesOutcome | null;
   /** The mover's opponent cannot mate: if the mover's flag has fallen, the game is drawn. */
   moverFlagIsDraw: boolean;
-}
+};
 
 export type MoveRefusal =
   "NOT_YOUR_GAME" | "GAME_OVER" | "STALE_PLY" | "FUTURE_PLY" | "NOT_YOUR_TURN" | "ILLEGAL_MOVE";

@@ -1,20 +1,9 @@
 // The client-to-server actions of PROTOCOL.md, parsed once at the edge with zod.
 import { z } from "zod";
 
-export const POOLS = [
-  "1+0",
-  "2+1",
-  "3+0",
-  "3+2",
-  "5+0",
-  "5+3",
-  "10+0",
-  "10+5",
-  "15+10",
-  "30+0",
-  "30+20",
-] as const;
-export type Pool = (typeof POOLS)[number];
+import { POOLS } from "./pools.js";
+
+export { POOLS, type Pool } from "./pools.js";
 
 export const usernameSchema = z
   .string()

@@ -1,31 +1,14 @@
 // The lobby: the eleven pools, each with a rated toggle (not for guests); while queued the waiting
 // time and a cancel button; a proposal dialog with the opponent, a countdown, accept and decline.
-import type { Pool } from "../../../protocol/actions.js";
+import { POOLS, speedOf, type Pool } from "../../../protocol/pools.js";
 import type { LiveState, Proposal, PublicUser, Speed } from "../../../protocol/types.js";
 import { formatWait } from "../clock.js";
 import { fill, h, keepFocus } from "../dom.js";
 
-export const POOLS: readonly Pool[] = [
-  "1+0",
-  "2+1",
-  "3+0",
-  "3+2",
-  "5+0",
-  "5+3",
-  "10+0",
-  "10+5",
-  "15+10",
-  "30+0",
-  "30+20",
-];
-
-/** PROTOCOL.md: the speed follows initial + 40 × increment. */
-export function speedOf(pool: string): Speed {
-  const [min, inc] = pool.split("+").map(Number);
-  const seconds = (min ?? 0) * 60 + 40 * (inc ?? 0);
-  if (seconds < 180) return "bullet";
-  if (seconds < 480) return "blitz";
-  return seconds < 1500 ? "rapid" : "classical";
+/** The speed of a pool label such as "3+2". */
+export function poolSpeed(pool: Pool): Speed {
+  const [minutes, seconds] = pool.split("+").map(Number);
+  return speedOf((minutes ?? 0) * 60_000, (seconds ?? 0) * 1_000);
 }
 
 export interface LobbyState {
@@ -75,7 +58,7 @@ export class LobbyView {
     const busy = state.live.status !== "idle";
     const cards = POOLS.map((pool) => {
       const rated = !guest && (this.rated.get(pool) ?? true);
-      const speed = speedOf(pool);
+      const speed = poolSpeed(pool);
       const toggle = h("input", {
         type: "checkbox",
         checked: rated,
