@@ -5,11 +5,11 @@
 import { readFileSync } from "node:fs";
 import { Chess } from "chess.js";
 import { io, type Socket } from "socket.io-client";
-import { startFerretdb, startRedis } from "../scripts/lib/services.js";
+import { startFerretdb, startRedis, type Service } from "../scripts/lib/services.js";
 import { uniqueName } from "../test/helpers/env.js";
-import { spawnInstance } from "../test/helpers/instances.js";
+import { spawnInstance, type ChildInstance } from "../test/helpers/instances.js";
 import { startGame } from "../test/helpers/live-games.js";
-import { openStore } from "../test/helpers/store.js";
+import { openStore, type StoreHandle } from "../test/helpers/store.js";
 
 const GAMES = Number(process.env.GAMES ?? 200);
 const PLIES = Number(process.env.PLIES ?? 60);
@@ -83,10 +83,27 @@ async function main() {
   };
   const store = await openStore(env);
   const [a, b] = [await spawnInstance(env), await spawnInstance(env)];
+  const bots: Socket[] = [];
+  try {
+    await run(store, a, b, redis, bots);
+  } finally {
+    for (const s of bots) s.close();
+    await Promise.allSettled([a.kill(), b.kill()]);
+    await store.close();
+    await Promise.allSettled([redis.stop(), ferret.stop()]);
+  }
+}
+
+async function run(
+  store: StoreHandle,
+  a: ChildInstance,
+  b: ChildInstance,
+  redis: Service,
+  bots: Socket[],
+) {
   const scripts = randomGames(GAMES);
   const latencies: number[] = [];
-  const bots: Socket[] = [];
-  const games = [];
+  const games: { gameId: string; sockets: Socket[]; moves: string[] }[] = [];
   for (let i = 0; i < GAMES; i++) {
     const white = await connectBot(a.url);
     const black = await connectBot(b.url);
@@ -104,7 +121,25 @@ async function main() {
   // Each side moves when it sees the opponent's move, as a player would: the instance that
   // delivers UPDATE_GAME has updated its cached copy of the game before the socket gets it.
   const seen: number[] = [];
-  await Promise.all(
+  // A game that makes no progress for 10 s has lost an event or had a move refused: say which.
+  let lastProgress = performance.now();
+  const progress = new Map<string, number>();
+  const watchdog = new Promise<never>((_, reject) => {
+    const timer = setInterval(() => {
+      if (performance.now() - lastProgress < 10_000) return;
+      clearInterval(timer);
+      const stuck = games.filter((g) => (progress.get(g.gameId) ?? 0) < g.moves.length);
+      void Promise.all(
+        stuck.slice(0, 3).map(async (g) => ({
+          gameId: g.gameId,
+          seenPly: progress.get(g.gameId) ?? 0,
+          stored: await store.redis.hmGet(store.keys.game(g.gameId), ["ply", "status", "reason"]),
+        })),
+      ).then((d) => reject(new Error(`${stuck.length} games stalled: ${JSON.stringify(d)}`)));
+    }, 1_000);
+    timer.unref();
+  });
+  const played = Promise.all(
     games.map(
       (g) =>
         new Promise<void>((resolve, reject) => {
@@ -122,7 +157,15 @@ async function main() {
               { type: "game/PLAYER_MOVE", payload: { gameId: g.gameId, move: g.moves[ply], ply } },
               (ack: { ok: boolean }) => {
                 latencies.push(performance.now() - t0);
-                if (!ack.ok) reject(new Error(`move refused: ${JSON.stringify(ack)}`));
+                if (ack.ok) return;
+                const fields = ["ply", "status", "reason", "result", "fen", "reps"];
+                void store.redis.hmGet(store.keys.game(g.gameId), fields).then((stored) => {
+                  reject(
+                    new Error(
+                      `move ${ply} refused: ${JSON.stringify(ack)} ${JSON.stringify(stored)}`,
+                    ),
+                  );
+                });
               },
             );
           };
@@ -130,6 +173,8 @@ async function main() {
             socket.on("action", (a: { type: string; payload: { ply: number } }) => {
               if (a.type !== "client/UPDATE_GAME" || a.payload.ply % 2 !== side) return;
               seen.push(performance.now() - sentAt.get(a.payload.ply)!);
+              lastProgress = performance.now();
+              progress.set(g.gameId, a.payload.ply);
               send(a.payload.ply);
             });
           });
@@ -137,6 +182,7 @@ async function main() {
         }),
     ),
   );
+  await Promise.race([played, watchdog]);
   const seconds = (performance.now() - started) / 1000;
   const after = await commandStats(store.redis);
   const cpu = [cpuMs(a.process.pid!) - cpuBefore[0]!, cpuMs(b.process.pid!) - cpuBefore[1]!];
@@ -171,12 +217,6 @@ async function main() {
   console.log(
     `all commandstats deltas / move (incl. inside scripts and deadline polling): ${delta.map(([c, n]) => `${c}=${(n / moves).toFixed(2)}`).join(" ")}`,
   );
-  for (const s of bots) s.close();
-  await a.stop();
-  await b.stop();
-  await store.close();
-  await redis.stop();
-  await ferret.stop();
 }
 
 main().catch((err: unknown) => {

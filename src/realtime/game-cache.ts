@@ -27,6 +27,13 @@ export class GameCache {
     }
   }
 
+  /** Stores the copy after this instance's own commit, unless the cache already went past it. */
+  advance(game: LiveGame): void {
+    const current = this.entries.get(game.view.id);
+    if (current !== undefined && current.view.ply > game.view.ply) return;
+    this.set(game);
+  }
+
   delete(gameId: string): void {
     this.entries.delete(gameId);
   }

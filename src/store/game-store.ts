@@ -9,13 +9,15 @@
 //   fen ply       position after `ply` half-moves (games start from the initial position)
 //   moves san     space-separated UCI and SAN
 //   clocks        space-separated remaining ms of the mover after each move (for PGN %clk)
-//   reps          space-separated repetition keys since the last irreversible move, current last
+//   reps          '|'-separated repetition keys (FEN fields 1–4, which hold spaces) since the last
+//                 irreversible move, the current position last
 //   whiteMs blackMs serverTime running(0|1)   clock at serverTime (Redis TIME)
 //   deadline      when the side to move flags, or loses its first-move chance (ms)
 //   drawOffer     "" | white | black
 //   status        started | ended;  result reason winner endedAt ("" while live)
 //   createdAt
 import type { AppContext } from "../context.js";
+import { INITIAL_FEN, repetitionKey } from "../domain/chess.js";
 import type {
   Color,
   Game,
@@ -25,10 +27,6 @@ import type {
   TimeControl,
 } from "../protocol/types.js";
 import type { Glicko } from "./users.js";
-
-export const INITIAL_FEN = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1";
-/** Repetition key of the initial position: FEN fields 1–4. */
-export const INITIAL_REP = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq -";
 
 export interface NewGame {
   id: string;
@@ -63,7 +61,7 @@ export function newGameFields(game: NewGame): string[] {
     moves: "",
     san: "",
     clocks: "",
-    reps: INITIAL_REP,
+    reps: repetitionKey(INITIAL_FEN),
     whiteMs: String(tc.initialMs),
     blackMs: String(tc.initialMs),
     running: "0",
@@ -126,7 +124,7 @@ export function recordFromHash(h: Record<string, string>): GameRecord {
   return {
     game,
     version: Number(h.v),
-    reps: words(h.reps),
+    reps: h.reps ? h.reps.split("|") : [],
     clocks: words(h.clocks).map(Number),
     deadline: Number(h.deadline),
     whiteGlicko: h.whiteGlicko ? (JSON.parse(h.whiteGlicko) as Glicko) : null,

@@ -155,3 +155,25 @@ test("the commit script's clock follows the pure clock of src/domain/clock.ts", 
     assert.equal(after.clocks[ply], step.moverMs, `recorded clock of ply ${ply}`);
   }
 });
+
+test("threefold repetition ends the game on the third occurrence, counted over the whole game", async (t) => {
+  const g = await setupGame(t);
+  const shuffle = ["g1f3", "g8f6", "f3g1", "f6g8"];
+  const moves = [...shuffle, ...shuffle];
+  for (const [ply, uci] of moves.entries()) {
+    // Halfway, both instances forget their copies: the history must come back from Redis whole.
+    if (ply === 4) for (const i of g.instances) i.ctx.gameCache?.delete(g.gameId);
+    assert.deepEqual(
+      await g.play(uci, ply),
+      { ok: true, ply: ply + 1 },
+      `ply ${ply}: still playing`,
+    );
+  }
+  const over = await g.white.next("client/GAME_OVER");
+  assert.equal(over.reason, "threefold");
+  assert.equal(over.result, "1/2-1/2");
+  const overs = g.white.received.filter((a) => a.type === "client/GAME_OVER");
+  assert.equal(overs.length, 1);
+  const plies = g.black.received.filter((a) => a.type === "client/UPDATE_GAME").length;
+  assert.equal(plies, 8, "the final move is published before GAME_OVER");
+});

@@ -40,12 +40,15 @@ async function move(ctx: ActionContext, p: { gameId: string; move: string; ply: 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const { live, fresh } = await getGame(app, p.gameId, reload);
     reload = true;
-    const plan = planMove(live.view, user.userId, p.move, p.ply);
+    // A snapshot: the cache may advance `live.view` (the script's own publish can arrive before
+    // its reply), and the copy written after the commit must be built on what was planned on.
+    const view = live.view;
+    const plan = planMove(view, user.userId, p.move, p.ply);
     if (!plan.ok) {
       if (fresh) throw new AppError(plan.code);
       continue;
     }
-    const reply = await commitMove(app, live.view, plan);
+    const reply = await commitMove(app, view, plan);
     if (reply.code === "CONFLICT") continue;
     if (reply.code === "NOT_FOUND" || reply.code === "GAME_OVER") {
       app.gameCache?.delete(p.gameId);
@@ -57,30 +60,34 @@ async function move(ctx: ActionContext, p: { gameId: string; move: string; ply: 
       throw new AppError("GAME_OVER", "Your time ran out before the move arrived.");
     }
     const drawOffer = reply.drawOffer === "" ? null : reply.drawOffer;
-    app.gameCache?.set({
+    app.gameCache?.advance({
       meta: live.meta,
       view: {
-        ...live.view,
+        ...view,
         ply: reply.ply,
         fen: plan.fen,
-        reps: plan.irreversible ? [plan.repetitionKey] : [...live.view.reps, plan.repetitionKey],
+        reps: plan.irreversible ? [plan.repetitionKey] : [...view.reps, plan.repetitionKey],
         drawOffer,
         status: reply.ended ? "ended" : "started",
       },
     });
-    publishToGame(app, p.gameId, "client/UPDATE_GAME", {
-      gameId: p.gameId,
-      ply: reply.ply,
-      move: { uci: plan.uci, san: plan.san },
-      fen: plan.fen,
-      clock: {
-        whiteMs: reply.whiteMs,
-        blackMs: reply.blackMs,
-        running: reply.running,
-        serverTime: reply.serverTime,
-      },
-      drawOffer,
-    });
+    // A game-ending move is published from here, so that its UPDATE_GAME goes before GAME_OVER
+    // (a local emit reaches this instance's sockets at once, before anything through Redis).
+    if (!reply.published) {
+      publishToGame(app, p.gameId, "client/UPDATE_GAME", {
+        gameId: p.gameId,
+        ply: reply.ply,
+        move: { uci: plan.uci, san: plan.san },
+        fen: plan.fen,
+        clock: {
+          whiteMs: reply.whiteMs,
+          blackMs: reply.blackMs,
+          running: reply.running,
+          serverTime: reply.serverTime,
+        },
+        drawOffer,
+      });
+    }
     if (reply.ended) publishGameOver(app, live.meta, reply.ended);
     return { ply: reply.ply };
   }
