@@ -40,8 +40,6 @@ export type MoveReply =
       running: boolean;
       serverTime: number;
       drawOffer: Color | "";
-      /** The script published UPDATE_GAME itself (every move that does not end the game). */
-      published?: boolean;
       ended?: EndInfo;
     };
 
@@ -84,7 +82,6 @@ export function commitMove(ctx: Ctx, view: GameView, plan: MovePlan): Promise<Mo
     plan.outcome?.winner ?? "",
     plan.moverFlagIsDraw ? "1" : "0",
     ctx.config.FIRST_MOVE_MS,
-    ctx.keys.gameRoomChannel(view.id),
   ]);
 }
 

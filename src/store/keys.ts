@@ -27,11 +27,6 @@ export function createKeys(prefix: string) {
     waveLock: (pool: string, rated: boolean) => `${p}:wave:{${pool}:${rated ? "rated" : "casual"}}`,
     rateLimit: `${p}:rl`,
     adapterChannel: `${p}:sio#`,
-    /**
-     * The sharded adapter's channel of a game room (its "dynamic" channel: prefix#nsp#room#), on
-     * which the move script publishes UPDATE_GAME itself; checked by the live-game tests.
-     */
-    gameRoomChannel: (gameId: string) => `${p}:sio##/#game:${gameId}#`,
   };
 }
 

@@ -71,23 +71,19 @@ async function move(ctx: ActionContext, p: { gameId: string; move: string; ply: 
         status: reply.ended ? "ended" : "started",
       },
     });
-    // A game-ending move is published from here, so that its UPDATE_GAME goes before GAME_OVER
-    // (a local emit reaches this instance's sockets at once, before anything through Redis).
-    if (!reply.published) {
-      publishToGame(app, p.gameId, "client/UPDATE_GAME", {
-        gameId: p.gameId,
-        ply: reply.ply,
-        move: { uci: plan.uci, san: plan.san },
-        fen: plan.fen,
-        clock: {
-          whiteMs: reply.whiteMs,
-          blackMs: reply.blackMs,
-          running: reply.running,
-          serverTime: reply.serverTime,
-        },
-        drawOffer,
-      });
-    }
+    publishToGame(app, p.gameId, "client/UPDATE_GAME", {
+      gameId: p.gameId,
+      ply: reply.ply,
+      move: { uci: plan.uci, san: plan.san },
+      fen: plan.fen,
+      clock: {
+        whiteMs: reply.whiteMs,
+        blackMs: reply.blackMs,
+        running: reply.running,
+        serverTime: reply.serverTime,
+      },
+      drawOffer,
+    });
     if (reply.ended) publishGameOver(app, live.meta, reply.ended);
     return { ply: reply.ply };
   }

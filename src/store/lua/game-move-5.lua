@@ -7,9 +7,6 @@
 -- ARGV[7]  rules outcome reason or ''   ARGV[8] rules outcome winner ('white', 'black' or '')
 -- ARGV[9]  '1' when the mover's opponent cannot mate (so the mover's flag is a draw)
 -- ARGV[10] FIRST_MOVE_MS
--- ARGV[11] the Socket.IO adapter channel of the game's room: a move that does not end the game is
---          published there as client/UPDATE_GAME, in the adapter's own message format (JSON, as a
---          Redis emitter sends it), so the commit and the publish are one round trip
 -- Returns  JSON: {code = NOT_FOUND | GAME_OVER | CONFLICT} or {code = ENDED, ...} when the
 --          mover's deadline had passed (the move is refused, the game ends on time or aborts),
 --          or {code = OK, v, ply, whiteMs, blackMs, running, serverTime, drawOffer, ended?}
@@ -61,15 +58,7 @@ redis.call('ZADD', KEYS[2], deadline, 'game:' .. g.id)
 
 local reply = {code = 'OK', v = v, ply = ply + 1, whiteMs = ms.white, blackMs = ms.black,
   running = running == '1', serverTime = now, drawOffer = draw_offer}
-if ARGV[7] == '' then
-  local update = {gameId = g.id, ply = ply + 1, move = {uci = ARGV[2], san = ARGV[3]}, fen = ARGV[4],
-    clock = {whiteMs = ms.white, blackMs = ms.black, running = running == '1', serverTime = now},
-    drawOffer = draw_offer == '' and cjson.null or draw_offer}
-  local packet = {type = 2, nsp = '/', data = {'action', {type = 'client/UPDATE_GAME', payload = update}}}
-  redis.call('SPUBLISH', ARGV[11], cjson.encode({uid = 'emitter', nsp = '/', type = 3,
-    data = {packet = packet, opts = {rooms = {'game:' .. g.id}, flags = {}}}}))
-  reply.published = true
-else
+if ARGV[7] ~= '' then
   g.ply = tostring(ply + 1)
   g.running = '0'
   g.whiteMs = ms.white
