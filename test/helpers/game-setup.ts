@@ -4,7 +4,7 @@ import type { Instance } from "../../src/instance.js";
 import type { PublicUser } from "../../src/protocol/types.js";
 import { connect, type TestClient } from "./client.js";
 import { testEnv } from "./env.js";
-import { startInProcess } from "./instances.js";
+import { clusterFor } from "./instances.js";
 import { startGame, type StartGameOptions } from "./live-games.js";
 
 export interface GameSetup {
@@ -29,10 +29,7 @@ export async function setupGame(
   opts: StartGameOptions & { env?: Record<string, string> } = {},
 ): Promise<GameSetup> {
   const env = testEnv(opts.env);
-  const instances = [await startInProcess(env), await startInProcess(env)];
-  t.after(async () => {
-    for (const i of instances) await i.close();
-  });
+  const instances = await clusterFor(t, env, 2);
   const white = connect(instances[0]!.url);
   const black = connect(instances[1]!.url);
   t.after(() => {

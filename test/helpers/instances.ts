@@ -11,6 +11,26 @@ export async function startInProcess(env: Record<string, string>): Promise<Insta
   return startInstance(config, createLogger(config.LOG_LEVEL));
 }
 
+/** `count` in-process instances sharing one configuration (one cluster). */
+export async function startMany(env: Record<string, string>, count: number): Promise<Instance[]> {
+  const instances: Instance[] = [];
+  for (let i = 0; i < count; i++) instances.push(await startInProcess(env));
+  return instances;
+}
+
+/** Like startMany, closed when the test ends. */
+export async function clusterFor(
+  t: { after: (fn: () => Promise<void>) => void },
+  env: Record<string, string>,
+  count: number,
+): Promise<Instance[]> {
+  const instances = await startMany(env, count);
+  t.after(async () => {
+    for (const i of instances) await i.close();
+  });
+  return instances;
+}
+
 const MAIN = fileURLToPath(new URL("../../src/main.js", import.meta.url));
 
 export interface ChildInstance {

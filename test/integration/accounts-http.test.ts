@@ -4,18 +4,12 @@ import { test } from "node:test";
 import { connect } from "../helpers/client.js";
 import { api, newUsername, PASSWORD, register, sessionCookie } from "../helpers/accounts.js";
 import { testEnv } from "../helpers/env.js";
-import { startInProcess } from "../helpers/instances.js";
+import { clusterFor, startInProcess } from "../helpers/instances.js";
 import type { UserDoc } from "../../src/store/users.js";
 
 async function twoInstances(t: { after: (fn: () => Promise<void>) => void }, overrides = {}) {
-  const env = testEnv(overrides);
-  const a = await startInProcess(env);
-  const b = await startInProcess(env);
-  t.after(async () => {
-    await a.close();
-    await b.close();
-  });
-  return { a, b };
+  const [a, b] = await clusterFor(t, testEnv(overrides), 2);
+  return { a: a!, b: b! };
 }
 
 test("register on A; the session resumes on B by GET /api/session (cookie and Bearer) and by socket", async (t) => {

@@ -9,20 +9,14 @@ import { SOCKET_LIMIT } from "../../src/realtime/socket-rate-limit.js";
 import { api, newUsername, PASSWORD, register } from "../helpers/accounts.js";
 import { connect } from "../helpers/client.js";
 import { testEnv } from "../helpers/env.js";
-import { startInProcess } from "../helpers/instances.js";
+import { clusterFor } from "../helpers/instances.js";
 
 async function twoInstances(
   t: { after: (fn: () => Promise<void>) => void },
   rateLimits: "on" | "off" = "on",
 ) {
-  const env = testEnv({ RATE_LIMITS: rateLimits });
-  const a = await startInProcess(env);
-  const b = await startInProcess(env);
-  t.after(async () => {
-    await a.close();
-    await b.close();
-  });
-  return { a, b, urls: [a.url, b.url] };
+  const [a, b] = await clusterFor(t, testEnv({ RATE_LIMITS: rateLimits }), 2);
+  return { a: a!, b: b!, urls: [a!.url, b!.url] };
 }
 
 const login = (url: string, username: string, password: string) =>

@@ -5,20 +5,14 @@ import { test } from "node:test";
 import { api, newUsername, PASSWORD, register } from "../helpers/accounts.js";
 import { connect, type TestClient } from "../helpers/client.js";
 import { testEnv } from "../helpers/env.js";
-import { spawnInstance, startInProcess } from "../helpers/instances.js";
+import { clusterFor, spawnInstance, startInProcess } from "../helpers/instances.js";
 import type { SocketUser } from "../../src/realtime/dispatch.js";
 import { rooms } from "../../src/store/keys.js";
 import type { UserDoc } from "../../src/store/users.js";
 
 async function twoInstances(t: { after: (fn: () => Promise<void>) => void }) {
-  const env = testEnv();
-  const a = await startInProcess(env);
-  const b = await startInProcess(env);
-  t.after(async () => {
-    await a.close();
-    await b.close();
-  });
-  return { a, b };
+  const [a, b] = await clusterFor(t, testEnv(), 2);
+  return { a: a!, b: b! };
 }
 
 function open(t: { after: (fn: () => void) => void }, url: string, session?: string): TestClient {

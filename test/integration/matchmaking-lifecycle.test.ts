@@ -4,7 +4,7 @@ import type { Instance } from "../../src/instance.js";
 import { expireProposal } from "../../src/jobs/matchups.js";
 import { register } from "../helpers/accounts.js";
 import { testEnv } from "../helpers/env.js";
-import { startInProcess } from "../helpers/instances.js";
+import { startMany } from "../helpers/instances.js";
 import {
   ackError,
   ackState,
@@ -16,15 +16,11 @@ import {
   type Player,
 } from "../helpers/matchmaking.js";
 
-async function threeInstances(env: Record<string, string>) {
-  return [await startInProcess(env), await startInProcess(env), await startInProcess(env)];
-}
-
 const sinceOf = (state: unknown) => (state as { since: number }).since;
 
 void test("expiry with nobody connected: the auto-accepter is requeued, the silent player is idle", async (t) => {
   const env = testEnv({ PROPOSAL_MS: "1500" });
-  const instances = await threeInstances(env);
+  const instances = await startMany(env, 3);
   const players: Player[] = [];
   t.after(() => closeAll(instances, players));
   const ctx = instances[0]!.ctx;
@@ -69,7 +65,7 @@ void test("expiry with nobody connected: the auto-accepter is requeued, the sile
 void test("a reply after expiresAt is refused with UNKNOWN_MATCH even before the expiry has run", async (t) => {
   // The deadline poller looks once at start and then not for ten minutes: the expiry is run by hand.
   const env = testEnv({ PROPOSAL_MS: "1000", DEADLINE_POLL_MS: "600000" });
-  const instances = await threeInstances(env);
+  const instances = await startMany(env, 3);
   const early = await join(instances[0]!.url);
   const late = await join(instances[1]!.url);
   t.after(() => closeAll(instances, [early, late]));
@@ -122,7 +118,7 @@ void test("RESUME_SESSION shows queued and proposed after every instance restart
   const env = testEnv({ PROPOSAL_MS: "60000" });
   const everything: { instances: Instance[]; players: Player[] } = { instances: [], players: [] };
   t.after(() => closeAll(everything.instances, everything.players));
-  let instances = await threeInstances(env);
+  let instances = await startMany(env, 3);
   everything.instances.push(...instances);
   const alone = await join(instances[0]!.url);
   const white = await join(instances[1]!.url);
@@ -135,7 +131,7 @@ void test("RESUME_SESSION shows queued and proposed after every instance restart
   const offerToBlack = await black.client.next("client/PROPOSE_MATCHUP", 15_000);
   await closeAll(instances, [alone, white, black]);
 
-  instances = await threeInstances(env);
+  instances = await startMany(env, 3);
   everything.instances.push(...instances);
   const players = everything.players;
   const [aloneBack, whiteBack, blackBack] = await Promise.all([
@@ -171,7 +167,7 @@ void test("RESUME_SESSION shows queued and proposed after every instance restart
 
 void test("registered players get a rated game with their ratings; the casual queue is apart", async (t) => {
   const env = testEnv();
-  const instances = await threeInstances(env);
+  const instances = await startMany(env, 3);
   const accounts = await Promise.all([0, 1, 2].map((i) => register(instances[i]!.url)));
   const [first, second, casual] = await Promise.all(
     accounts.map((a, i) => join(instances[(i + 1) % 3]!.url, a.sessionId)),

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Game } from "../../src/protocol/types.js";
 import { testEnv } from "../helpers/env.js";
-import { startInProcess } from "../helpers/instances.js";
+import { startMany } from "../helpers/instances.js";
 import {
   acceptEveryProposal,
   ackError,
@@ -15,13 +15,9 @@ import {
   type Player,
 } from "../helpers/matchmaking.js";
 
-async function threeInstances(env: Record<string, string>) {
-  return [await startInProcess(env), await startInProcess(env), await startInProcess(env)];
-}
-
 void test("40 players queue at once through three instances: exactly 20 games, each player in one", async (t) => {
   const env = testEnv();
-  const instances = await threeInstances(env);
+  const instances = await startMany(env, 3);
   const players: Player[] = await Promise.all(
     Array.from({ length: 40 }, (_, i) => join(instances[i % 3]!.url)),
   );
@@ -68,7 +64,7 @@ void test("40 players queue at once through three instances: exactly 20 games, e
 
 void test("cancel leaves the queue; a second cancel is refused with NOT_IN_QUEUE", async (t) => {
   const env = testEnv();
-  const instances = await threeInstances(env);
+  const instances = await startMany(env, 3);
   const alice = await join(instances[0]!.url);
   t.after(() => closeAll(instances, [alice]));
   const ctx = instances[1]!.ctx;
@@ -93,7 +89,7 @@ void test("cancel leaves the queue; a second cancel is refused with NOT_IN_QUEUE
 
 void test("a guest asking for a rated game is refused with GUEST_RATED and stays idle", async (t) => {
   const env = testEnv();
-  const instances = await threeInstances(env);
+  const instances = await startMany(env, 3);
   const guest = await join(instances[2]!.url);
   t.after(() => closeAll(instances, [guest]));
   assert.equal(ackError(await queueUp(guest, "3+0", { rated: true })), "GUEST_RATED");
@@ -103,7 +99,7 @@ void test("a guest asking for a rated game is refused with GUEST_RATED and stays
 });
 
 void test("bad input is refused with INVALID_INPUT: unknown pool, missing fields", async (t) => {
-  const instances = await threeInstances(testEnv());
+  const instances = await startMany(testEnv(), 3);
   const p = await join(instances[0]!.url);
   t.after(() => closeAll(instances, [p]));
   assert.equal(ackError(await queueUp(p, "4+4")), "INVALID_INPUT");
@@ -117,7 +113,7 @@ void test("bad input is refused with INVALID_INPUT: unknown pool, missing fields
 
 void test("ALREADY_IN_QUEUE when queued, proposed or playing; only the asking socket hears it", async (t) => {
   const env = testEnv();
-  const instances = await threeInstances(env);
+  const instances = await startMany(env, 3);
   const alice = await join(instances[0]!.url);
   const aliceElsewhere = await join(instances[1]!.url, alice.sessionId);
   const bob = await join(instances[2]!.url);
@@ -164,7 +160,7 @@ void test("ALREADY_IN_QUEUE when queued, proposed or playing; only the asking so
 
 void test("decline: the player who accepted is requeued with the same since; the decliner is idle", async (t) => {
   const env = testEnv();
-  const instances = await threeInstances(env);
+  const instances = await startMany(env, 3);
   const eager = await join(instances[0]!.url);
   const shy = await join(instances[1]!.url);
   const stranger = await join(instances[2]!.url);
