@@ -88,7 +88,7 @@ async function main() {
     await run(store, a, b, redis, bots);
   } finally {
     for (const s of bots) s.close();
-    await Promise.allSettled([a.kill(), b.kill()]);
+    await Promise.allSettled([a.stop(), b.stop()]);
     await store.close();
     await Promise.allSettled([redis.stop(), ferret.stop()]);
   }

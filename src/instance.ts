@@ -15,7 +15,7 @@ import { createRealtime } from "./realtime/server.js";
 import { handlers, resumeHooks, socketGuard } from "./realtime/handlers/index.js";
 import { createKeys } from "./store/keys.js";
 import { createMongo, ensureIndexes } from "./store/mongo.js";
-import { createRedis } from "./store/redis.js";
+import { createRedis, type Redis } from "./store/redis.js";
 
 export interface Instance {
   url: string;
@@ -30,7 +30,7 @@ export async function startInstance(
   log: Logger = createLogger(config.LOG_LEVEL),
 ): Promise<Instance> {
   const onRedisError = (err: Error) => log.warn({ err: err.message }, "redis connection error");
-  const redis = createRedis(config.REDIS_URL, onRedisError);
+  const redis = createRedis(config.REDIS_URL, onRedisError, { queueWhileOffline: false });
   const pubClient = createRedis(config.REDIS_URL, onRedisError);
   const subClient = createRedis(config.REDIS_URL, onRedisError);
   const mongo = createMongo(config.MONGO_URL);
@@ -74,10 +74,12 @@ export async function startInstance(
       // Closing the sockets tells clients to reconnect, to another instance behind the balancer.
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       metrics.stop();
+      // QUIT waits for Redis; with Redis away, a queued QUIT would wait for ever.
+      const closeRedis = async (c: Redis) => (c.isReady ? void (await c.quit()) : c.destroy());
       await Promise.allSettled([
-        redis.quit(),
-        pubClient.quit(),
-        subClient.quit(),
+        closeRedis(redis),
+        closeRedis(pubClient),
+        closeRedis(subClient),
         mongo.client.close(),
       ]);
     })();

@@ -27,13 +27,35 @@ export interface RealtimeDeps {
   guard?: SocketGuard;
 }
 
+/**
+ * The adapter subscribes and unsubscribes as rooms come and go without handling those promises.
+ * While Redis is away they wait in the client's offline queue; should the client be destroyed
+ * then (an instance stopping during an outage), their rejections would go unhandled.
+ */
+function handleSubscriptionFailures(client: Redis, app: AppContext): Redis {
+  const warn = (err: unknown) => app.log.warn({ err }, "subscription change failed");
+  const subscribe = client.sSubscribe.bind(client);
+  const unsubscribe = client.sUnsubscribe.bind(client);
+  client.sSubscribe = ((...args: Parameters<typeof subscribe>) => {
+    const done = subscribe(...args);
+    done.catch(warn);
+    return done;
+  }) as typeof client.sSubscribe;
+  client.sUnsubscribe = ((...args: Parameters<typeof unsubscribe>) => {
+    const done = unsubscribe(...args);
+    done.catch(warn);
+    return done;
+  }) as typeof client.sUnsubscribe;
+  return client;
+}
+
 export function createRealtime(http: HttpServer, deps: RealtimeDeps): Server {
   const { app, metrics, handlers } = deps;
   const io = new Server(http, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
     allowRequest: (req, callback) => callback(null, originAllowed(app.config, req)),
-    adapter: createShardedAdapter(deps.pubClient, deps.subClient, {
+    adapter: createShardedAdapter(deps.pubClient, handleSubscriptionFailures(deps.subClient, app), {
       channelPrefix: app.keys.adapterChannel,
       subscriptionMode: "dynamic",
     }),

@@ -9,12 +9,29 @@ export type Redis = RedisClientType;
 /** From dist/src/store/ back to the source folder of the scripts. */
 const LUA_DIR = new URL("../../../src/store/lua/", import.meta.url);
 
-/** A client that keeps retrying with a capped backoff: an instance never crashes for Redis. */
-export function createRedis(url: string, onError: (err: Error) => void): Redis {
+/**
+ * A client that keeps retrying with a capped backoff: an instance never crashes for Redis.
+ *
+ * No client sets a per-command timeout. node-redis's default (5 s) only bounds how long a command
+ * waits in the offline queue, and it costs an `AbortSignal.timeout` per command: about a third of
+ * an instance's CPU per move (docs/benchmarks.md). Instead:
+ * - `queueWhileOffline: false` (the command client): a command sent while Redis is unreachable is
+ *   refused at once; a player's move gets INTERNAL and can be sent again, rather than committed
+ *   later with the wait charged to the mover's clock;
+ * - `queueWhileOffline: true` (the adapter's clients): a publish made after a commit waits for the
+ *   connection to come back instead of being lost, and so do subscriptions.
+ * A command already sent is rejected when its connection drops, either way.
+ */
+export function createRedis(
+  url: string,
+  onError: (err: Error) => void,
+  { queueWhileOffline = true }: { queueWhileOffline?: boolean } = {},
+): Redis {
   const client = createClient({
     url,
     socket: { reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2_000) },
-    disableOfflineQueue: false,
+    disableOfflineQueue: !queueWhileOffline,
+    commandOptions: { timeout: 0 },
   }) as Redis;
   client.on("error", onError);
   return client;
