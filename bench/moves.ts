@@ -3,6 +3,7 @@
 // random legal game made beforehand with chess.js (never on the serving path). Reports moves/s,
 // ack latency, Redis commands per move (INFO commandstats deltas) and instance CPU per move.
 import { readFileSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Chess } from "chess.js";
 import { io, type Socket } from "socket.io-client";
 import { startFerretdb, startRedis, type Service } from "../scripts/lib/services.js";
@@ -13,6 +14,8 @@ import { openStore, type StoreHandle } from "../test/helpers/store.js";
 
 const GAMES = Number(process.env.GAMES ?? 200);
 const PLIES = Number(process.env.PLIES ?? 60);
+/** Plies every game plays before measuring starts (JIT warm-up, first connections to Redis). */
+const WARMUP = Number(process.env.WARMUP ?? 20);
 const SEED = 42;
 /** Offered load in moves/s over all games (a think time before each move); 0 = as fast as possible. */
 const RATE = Number(process.env.RATE ?? 0);
@@ -44,6 +47,17 @@ function randomGames(count: number): string[][] {
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
+}
+
+/** An instance's event-loop lag (since the previous scrape) and GC seconds by kind, from /metrics. */
+async function instanceStats(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const stats = new Map<string, number>();
+  for (const m of text.matchAll(/^nodejs_eventloop_lag_(p50|p99|max)_seconds (\S+)$/gm))
+    stats.set(`lag ${m[1]}`, Number(m[2]));
+  for (const m of text.matchAll(/^nodejs_gc_duration_seconds_sum\{kind="(\w+)"\} (\S+)$/gm))
+    stats.set(`gc ${m[1]}`, Number(m[2]));
+  return stats;
 }
 
 async function commandStats(
@@ -113,11 +127,26 @@ async function run(
       await s.emitWithAck("action", { type: "game/PLAYER_READY", payload: { gameId } });
     games.push({ gameId, sockets: [white.socket, black.socket], moves: scripts[i]! });
   }
-  const before = await commandStats(store.redis);
-  const cpuBefore = [cpuMs(a.process.pid!), cpuMs(b.process.pid!)];
-  const redisBefore = cpuMs(redis.process.pid!);
-  const botsBefore = process.cpuUsage();
-  const started = performance.now();
+  // Measuring starts once every game has played WARMUP plies: they wait for each other there.
+  let measuring = false;
+  let started = 0;
+  const waiting: (() => void)[] = [];
+  let snapshot!: Awaited<ReturnType<typeof takeSnapshot>>;
+  const takeSnapshot = async () => ({
+    commands: await commandStats(store.redis),
+    instances: await Promise.all([a.url, b.url].map(instanceStats)),
+    cpu: [cpuMs(a.process.pid!), cpuMs(b.process.pid!)],
+    redis: cpuMs(redis.process.pid!),
+    bots: process.cpuUsage(),
+  });
+  const botsLag = monitorEventLoopDelay({ resolution: 10 });
+  const startMeasuring = async () => {
+    snapshot = await takeSnapshot();
+    botsLag.enable();
+    measuring = true;
+    started = performance.now();
+    for (const go of waiting.splice(0)) go();
+  };
   // Each side moves when it sees the opponent's move, as a player would: the instance that
   // delivers UPDATE_GAME has updated its cached copy of the game before the socket gets it.
   const seen: number[] = [];
@@ -146,17 +175,22 @@ async function run(
           const sentAt = new Map<number, number>();
           const send = (ply: number) => {
             if (ply >= g.moves.length) return resolve();
+            if (ply === WARMUP && !measuring) {
+              waiting.push(() => send(ply));
+              if (waiting.length === GAMES) void startMeasuring();
+              return;
+            }
             if (THINK_MS > 0) setTimeout(() => sendNow(ply), THINK_MS * (0.5 + Math.random()));
             else sendNow(ply);
           };
           const sendNow = (ply: number) => {
             const t0 = performance.now();
-            sentAt.set(ply + 1, t0);
+            if (measuring) sentAt.set(ply + 1, t0);
             g.sockets[ply % 2]!.emit(
               "action",
               { type: "game/PLAYER_MOVE", payload: { gameId: g.gameId, move: g.moves[ply], ply } },
               (ack: { ok: boolean }) => {
-                latencies.push(performance.now() - t0);
+                if (sentAt.has(ply + 1)) latencies.push(performance.now() - t0);
                 if (ack.ok) return;
                 const fields = ["ply", "status", "reason", "result", "fen", "reps"];
                 void store.redis.hmGet(store.keys.game(g.gameId), fields).then((stored) => {
@@ -172,7 +206,8 @@ async function run(
           g.sockets.forEach((socket, side) => {
             socket.on("action", (a: { type: string; payload: { ply: number } }) => {
               if (a.type !== "client/UPDATE_GAME" || a.payload.ply % 2 !== side) return;
-              seen.push(performance.now() - sentAt.get(a.payload.ply)!);
+              const sent = sentAt.get(a.payload.ply);
+              if (sent !== undefined) seen.push(performance.now() - sent);
               lastProgress = performance.now();
               progress.set(g.gameId, a.payload.ply);
               send(a.payload.ply);
@@ -184,11 +219,15 @@ async function run(
   );
   await Promise.race([played, watchdog]);
   const seconds = (performance.now() - started) / 1000;
+  botsLag.disable();
   const after = await commandStats(store.redis);
+  const instancesAfter = await Promise.all([a.url, b.url].map(instanceStats));
+  const { commands: before, instances: instancesBefore, cpu: cpuBefore } = snapshot;
+  const { redis: redisBefore, bots: botsBefore } = snapshot;
   const cpu = [cpuMs(a.process.pid!) - cpuBefore[0]!, cpuMs(b.process.pid!) - cpuBefore[1]!];
   const redisCpu = cpuMs(redis.process.pid!) - redisBefore;
   const botsCpu = process.cpuUsage(botsBefore);
-  const moves = GAMES * PLIES;
+  const moves = GAMES * (PLIES - WARMUP);
   latencies.sort((x, y) => x - y);
   const pct = (xs: number[], p: number) =>
     xs[Math.min(xs.length - 1, Math.floor(xs.length * p))]!.toFixed(1);
@@ -197,7 +236,7 @@ async function run(
     .filter(([, n]) => n > 0);
   const perMove = (cmd: string) => ((delta.find(([c]) => c === cmd)?.[1] ?? 0) / moves).toFixed(2);
   console.log(
-    `moves: ${moves} in ${seconds.toFixed(2)} s = ${(moves / seconds).toFixed(0)} moves/s (${GAMES} games)`,
+    `moves: ${moves} in ${seconds.toFixed(2)} s = ${(moves / seconds).toFixed(0)} moves/s (${GAMES} games, plies ${WARMUP + 1}-${PLIES} of each measured)`,
   );
   console.log(
     `ack latency ms: p50 ${pct(latencies, 0.5)}, p90 ${pct(latencies, 0.9)}, p99 ${pct(latencies, 0.99)}, max ${pct(latencies, 1)}`,
@@ -210,6 +249,17 @@ async function run(
   const share = (ms: number) => `${((ms / 1000 / seconds) * 100).toFixed(0)} % of a core`;
   console.log(
     `CPU during the run: instances ${share(cpu[0]! + cpu[1]!)}, Redis ${share(redisCpu)}, bots ${share((botsCpu.user + botsCpu.system) / 1000)}`,
+  );
+  const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
+  instancesAfter.forEach((stats, i) => {
+    const gc = (kind: string) =>
+      ms((stats.get(`gc ${kind}`) ?? 0) - (instancesBefore[i]!.get(`gc ${kind}`) ?? 0));
+    console.log(
+      `instance ${i}: event-loop lag p50 ${ms(stats.get("lag p50")!)}, p99 ${ms(stats.get("lag p99")!)}, max ${ms(stats.get("lag max")!)}; GC minor ${gc("minor")}, major ${gc("major")}, incremental ${gc("incremental")}`,
+    );
+  });
+  console.log(
+    `bots' event-loop lag: p50 ${(botsLag.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(botsLag.percentile(99) / 1e6).toFixed(1)} ms, max ${(botsLag.max / 1e6).toFixed(1)} ms`,
   );
   console.log(
     `Redis commands per move from clients: evalsha ${perMove("evalsha")}, spublish ${perMove("spublish")}, hgetall ${perMove("hgetall")}`,
