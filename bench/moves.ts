@@ -261,8 +261,12 @@ async function run(
   console.log(
     `bots' event-loop lag: p50 ${(botsLag.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(botsLag.percentile(99) / 1e6).toFixed(1)} ms, max ${(botsLag.max / 1e6).toFixed(1)} ms`,
   );
+  // commandstats count a script's own commands too: the move script publishes UPDATE_GAME once
+  // per commit, so SPUBLISHes beyond the EVALSHAs were sent by an instance itself.
+  const count = (cmd: string) => delta.find(([c]) => c === cmd)?.[1] ?? 0;
+  const clientPublishes = Math.max(0, count("spublish") - count("evalsha"));
   console.log(
-    `Redis commands per move from clients: evalsha ${perMove("evalsha")}, spublish ${perMove("spublish")}, hgetall ${perMove("hgetall")}`,
+    `Redis round trips per move: ${((count("evalsha") + count("hgetall") + clientPublishes) / moves).toFixed(2)} (evalsha ${perMove("evalsha")}, which publishes UPDATE_GAME inside; spublish by instances ${(clientPublishes / moves).toFixed(2)}; hgetall ${perMove("hgetall")})`,
   );
   console.log(
     `all commandstats deltas / move (incl. inside scripts and deadline polling): ${delta.map(([c, n]) => `${c}=${(n / moves).toFixed(2)}`).join(" ")}`,

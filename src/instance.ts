@@ -11,6 +11,7 @@ import { startJobs, type Jobs } from "./jobs/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { createMetrics } from "./metrics.js";
 import { GameCache } from "./realtime/game-cache.js";
+import { GameChannels } from "./realtime/game-channels.js";
 import { createRealtime } from "./realtime/server.js";
 import { handlers, resumeHooks, socketGuard } from "./realtime/handlers/index.js";
 import { createKeys } from "./store/keys.js";
@@ -56,7 +57,8 @@ export async function startInstance(
   });
   ctx.io = io;
   ctx.gameCache = new GameCache();
-  ctx.gameCache.attach(io);
+  ctx.gameChannels = new GameChannels(io, subClient, ctx.keys, ctx.gameCache, log);
+  ctx.gameChannels.start();
   const jobs: Jobs = startJobs(ctx);
 
   await new Promise<void>((resolve, reject) => {

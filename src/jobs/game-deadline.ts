@@ -15,7 +15,7 @@ export async function handleGameDeadline(ctx: AppContext, gameId: string): Promi
     if (reply.code === "CONFLICT") continue;
     if (reply.code === "ENDED") {
       ctx.gameCache?.delete(gameId);
-      publishGameOver(ctx, live.meta, reply);
+      await publishGameOver(ctx, live.meta, reply);
     }
     return;
   }

@@ -1,14 +1,12 @@
 // A cache of the live games this instance's sockets play, so a move is planned without loading
-// the game first: the instance sees every UPDATE_GAME of those games (its own commits and what
-// the adapter delivers from other instances) and advances its copy. A copy that is stale is
+// the game first: the instance sees every event of those games on their channels
+// (game-channels.ts) and advances its copy. A copy that is stale is
 // caught by the commit's compare-and-set on ply, then reloaded; it is never the truth.
-import type { Server } from "socket.io";
 import { repetitionKey } from "../domain/chess.js";
 import type { ServerAction } from "../protocol/types.js";
 import type { LiveGame } from "../store/game-commands.js";
 
 const MAX_ENTRIES = 50_000;
-const BROADCAST = 3;
 
 export class GameCache {
   private readonly entries = new Map<string, LiveGame>();
@@ -70,22 +68,5 @@ export class GameCache {
       case "client/GAME_OVER":
         return this.delete(gameId);
     }
-  }
-
-  /** Feeds the cache with every game event the adapter delivers from other instances. */
-  attach(io: Server): void {
-    const adapter = io.of("/").adapter as unknown as {
-      onMessage?: (
-        message: { type: number; data?: { packet?: { data?: unknown[] } } },
-        offset?: string,
-      ) => unknown;
-    };
-    const original = adapter.onMessage?.bind(adapter);
-    if (original === undefined) return;
-    adapter.onMessage = (message, offset) => {
-      const data = message.type === BROADCAST ? message.data?.packet?.data : undefined;
-      if (Array.isArray(data) && data[0] === "action") this.observe(data[1] as ServerAction);
-      return original(message, offset);
-    };
   }
 }

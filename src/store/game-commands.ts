@@ -82,6 +82,7 @@ export function commitMove(ctx: Ctx, view: GameView, plan: MovePlan): Promise<Mo
     plan.outcome?.winner ?? "",
     plan.moverFlagIsDraw ? "1" : "0",
     ctx.config.FIRST_MOVE_MS,
+    ctx.keys.gameEvents(view.id),
   ]);
 }
 

@@ -1,5 +1,8 @@
-// Publishing what a committed game transition changed. Every event is sent only after its commit,
-// through the Socket.IO Redis adapter: one publish per event, to the rooms of PROTOCOL.md.
+// Publishing what a committed game transition changed, only after its commit. A game's events go
+// to its own sharded channel (keys.gameEvents), so they reach every instance with a socket in the
+// game room in the order they were committed; the move script publishes client/UPDATE_GAME there
+// itself, atomically with the move. Instances forward the channel to their sockets
+// (realtime/game-channel.ts).
 import type { AppContext } from "../context.js";
 import { rateGame, scoreOf } from "../domain/ratings.js";
 import type { ServerAction, ServerEvents } from "../protocol/types.js";
@@ -17,17 +20,25 @@ export interface GameMeta {
   blackGlicko: Glicko | null;
 }
 
-type Ctx = Pick<AppContext, "io">;
+type Ctx = Pick<AppContext, "io" | "redis" | "keys" | "log">;
 
-function emit(ctx: Ctx, to: string | string[], action: ServerAction): void {
-  ctx.io?.to(to).emit("action", action);
-}
+/** A game's own events: draw offers and declines, and the end (UPDATE_GAME is the move script's). */
+export type GameEvent = Extract<
+  ServerAction,
+  { type: "client/UPDATE_GAME" | "client/OFFER_DRAW" | "client/DRAW_DECLINED" | "client/GAME_OVER" }
+>;
 
-/** Game events go to the game room: the players' sockets join it on connection and PLAYER_READY. */
-export function publishToGame<
-  T extends "client/UPDATE_GAME" | "client/OFFER_DRAW" | "client/DRAW_DECLINED",
->(ctx: Ctx, gameId: string, type: T, payload: ServerEvents[T]): void {
-  emit(ctx, rooms.game(gameId), { type, payload } as ServerAction);
+/**
+ * To the game room, on every instance: the players' sockets join it on connection and
+ * PLAYER_READY. Never rejects: the transition is committed already, and a player who misses the
+ * event (Redis went away in between) gets the whole game on reconnecting or on PLAYER_READY.
+ */
+export async function publishToGame(ctx: Ctx, gameId: string, action: GameEvent): Promise<void> {
+  try {
+    await ctx.redis.sPublish(ctx.keys.gameEvents(gameId), JSON.stringify(action));
+  } catch (err) {
+    ctx.log.warn({ err, gameId, type: action.type }, "game event not published");
+  }
 }
 
 /**
@@ -43,9 +54,12 @@ export function ratingDiffOf(
   return rateGame(meta.whiteGlicko, meta.blackGlicko, scoreOf(result)).diff;
 }
 
-/** GAME_OVER reaches the players' own rooms too, so a socket that missed the game room still ends. */
-export function publishGameOver(ctx: Ctx, meta: GameMeta, end: EndInfo): void {
-  emit(ctx, [rooms.game(meta.id), rooms.user(meta.whiteId), rooms.user(meta.blackId)], {
+/**
+ * GAME_OVER goes to the game room after the game's other events, and to the players' own rooms
+ * (through the Socket.IO adapter) for a socket of theirs that is not in the game room.
+ */
+export async function publishGameOver(ctx: Ctx, meta: GameMeta, end: EndInfo): Promise<void> {
+  const action: GameEvent = {
     type: "client/GAME_OVER",
     payload: {
       gameId: meta.id,
@@ -54,5 +68,10 @@ export function publishGameOver(ctx: Ctx, meta: GameMeta, end: EndInfo): void {
       winner: end.winner === "" ? null : end.winner,
       ratingDiff: ratingDiffOf(meta, end.result),
     },
-  });
+  };
+  ctx.io
+    ?.to([rooms.user(meta.whiteId), rooms.user(meta.blackId)])
+    .except(rooms.game(meta.id))
+    .emit("action", action);
+  await publishToGame(ctx, meta.id, action);
 }

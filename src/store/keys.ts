@@ -17,6 +17,8 @@ export function createKeys(prefix: string) {
       `${p}:queue:{${pool}:${rated ? "rated" : "casual"}}:entries`,
     proposal: (matchId: string) => `${p}:proposal:{${matchId}}`,
     game: (gameId: string) => `${p}:game:{${gameId}}`,
+    /** Sharded pub/sub channel of one game's events (PROTOCOL's game-room events), in order. */
+    gameEvents: (gameId: string) => `${p}:game-events:{${gameId}}`,
     /** Sorted set of due work (flags, first-move aborts, proposal expiries), scored by due time. */
     deadlines: `${p}:deadlines`,
     /** Stream of ended games waiting to be archived into MongoDB. */

@@ -3,6 +3,8 @@ import { test } from "node:test";
 import { connect } from "../helpers/client.js";
 import { archivedCount, setupGame, updateAt } from "../helpers/game-setup.js";
 import { loadGame, loadGameRecord } from "../../src/store/game-store.js";
+import { commitMove, loadLiveGame } from "../../src/store/game-commands.js";
+import { planMove } from "../../src/domain/game.js";
 import { startGame } from "../helpers/live-games.js";
 
 const MOVES = [
@@ -144,4 +146,31 @@ test("a flag against a bare king is a draw", async (t) => {
   assert.equal(game?.reason, "timeout");
   assert.equal(game?.result, "1/2-1/2");
   assert.equal(game?.winner, null);
+});
+
+test("a committed move reaches both players though its instance publishes nothing after the commit", async (t) => {
+  const g = await setupGame(t);
+  // What an instance killed right after its commit leaves behind: the commit alone, here run
+  // straight from the test. The move script publishes UPDATE_GAME in the same atomic step.
+  const ctx = g.instances[0]!.ctx;
+  const live = await loadLiveGame(ctx, g.gameId);
+  const plan = planMove(live!.view, g.whiteUser.id, "e2e4", 0);
+  assert.ok(plan.ok);
+  const reply = await commitMove(ctx, live!.view, plan);
+  assert.equal(reply.code, "OK");
+  for (const c of [g.white, g.black]) {
+    const update = await updateAt(c, 1);
+    assert.deepEqual(
+      [update.move, update.fen, update.drawOffer],
+      [
+        { uci: "e2e4", san: "e4" },
+        "rnbqkbnr/pppppppp/8/8/4P3/8/PPPP1PPP/RNBQKBNR b KQkq - 0 1",
+        null,
+      ],
+    );
+    assert.equal(update.clock.running, false);
+  }
+  // Black's instance followed the game on its channel and plays on without a reload.
+  assert.deepEqual(await g.play("e7e5", 1), { ok: true, ply: 2 });
+  assert.equal((await updateAt(g.white, 2)).move.san, "e5");
 });

@@ -56,7 +56,7 @@ async function move(ctx: ActionContext, p: { gameId: string; move: string; ply: 
     }
     if (reply.code === "ENDED") {
       app.gameCache?.delete(p.gameId);
-      publishGameOver(app, live.meta, reply);
+      await publishGameOver(app, live.meta, reply);
       throw new AppError("GAME_OVER", "Your time ran out before the move arrived.");
     }
     const drawOffer = reply.drawOffer === "" ? null : reply.drawOffer;
@@ -71,20 +71,9 @@ async function move(ctx: ActionContext, p: { gameId: string; move: string; ply: 
         status: reply.ended ? "ended" : "started",
       },
     });
-    publishToGame(app, p.gameId, "client/UPDATE_GAME", {
-      gameId: p.gameId,
-      ply: reply.ply,
-      move: { uci: plan.uci, san: plan.san },
-      fen: plan.fen,
-      clock: {
-        whiteMs: reply.whiteMs,
-        blackMs: reply.blackMs,
-        running: reply.running,
-        serverTime: reply.serverTime,
-      },
-      drawOffer,
-    });
-    if (reply.ended) publishGameOver(app, live.meta, reply.ended);
+    // The move script has published client/UPDATE_GAME; a move that ended the game is followed
+    // by GAME_OVER (its rating change is computed here).
+    if (reply.ended) await publishGameOver(app, live.meta, reply.ended);
     return { ply: reply.ply };
   }
   throw new AppError("INTERNAL", "The game changed too often; try again.");
@@ -102,25 +91,25 @@ async function act(ctx: ActionContext, gameId: string, action: GameAction) {
     if (reply.code !== "OK" && reply.code !== "ENDED") throw new AppError(reply.code);
     if (reply.code === "ENDED") {
       app.gameCache?.delete(gameId);
-      publishGameOver(app, live.meta, reply);
+      await publishGameOver(app, live.meta, reply);
       throw new AppError("GAME_OVER");
     }
     if (reply.event === "ended") {
       app.gameCache?.delete(gameId);
-      publishGameOver(app, live.meta, reply.ended);
-    } else if (reply.event === "offered") {
-      publishToGame(app, gameId, "client/OFFER_DRAW", { gameId, by: plan.color });
+      await publishGameOver(app, live.meta, reply.ended);
     } else {
-      publishToGame(app, gameId, "client/DRAW_DECLINED", { gameId, by: plan.color });
+      const type = reply.event === "offered" ? "client/OFFER_DRAW" : "client/DRAW_DECLINED";
+      await publishToGame(app, gameId, { type, payload: { gameId, by: plan.color } });
     }
     return;
   }
   throw new AppError("INTERNAL", "The game changed too often; try again.");
 }
 
-/** Sends the whole game to one socket and puts the socket in the game's room. */
+/** Puts the socket in the game's room, then sends it the whole game: it misses no event after. */
 async function sendGame(app: AppContext, socket: Socket, gameId: string): Promise<boolean> {
   await socket.join(rooms.game(gameId));
+  await app.gameChannels?.ready(gameId);
   const game = await loadGame(app, gameId);
   if (game === null) return false;
   emitTo(socket, { type: "client/RESUME_GAME", payload: { game } });

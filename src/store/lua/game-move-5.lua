@@ -7,6 +7,8 @@
 -- ARGV[7]  rules outcome reason or ''   ARGV[8] rules outcome winner ('white', 'black' or '')
 -- ARGV[9]  '1' when the mover's opponent cannot mate (so the mover's flag is a draw)
 -- ARGV[10] FIRST_MOVE_MS
+-- ARGV[11] the game's event channel: client/UPDATE_GAME is published there in this same atomic
+--          step, so a committed move always reaches the players, whatever happens to the instance
 -- Returns  JSON: {code = NOT_FOUND | GAME_OVER | CONFLICT} or {code = ENDED, ...} when the
 --          mover's deadline had passed (the move is refused, the game ends on time or aborts),
 --          or {code = OK, v, ply, whiteMs, blackMs, running, serverTime, drawOffer, ended?}
@@ -71,4 +73,12 @@ if ARGV[7] ~= '' then
   reply.running = false
   reply.ended = e
 end
+
+local offer = cjson.null
+if reply.drawOffer ~= '' then offer = reply.drawOffer end
+redis.call('SPUBLISH', ARGV[11], cjson.encode({type = 'client/UPDATE_GAME', payload = {
+  gameId = g.id, ply = ply + 1, move = {uci = ARGV[2], san = ARGV[3]}, fen = ARGV[4],
+  clock = {whiteMs = ms.white, blackMs = ms.black, running = reply.running,
+    serverTime = now},
+  drawOffer = offer}}))
 return cjson.encode(reply)
