@@ -70,7 +70,17 @@ async function run<T>(
   return JSON.parse((await script.run(ctx.redis, gameKeys(ctx, g), args)) as string) as T;
 }
 
-export function commitMove(ctx: Ctx, view: GameView, plan: MovePlan): Promise<MoveReply> {
+/**
+ * Commits a move; the script publishes its client/UPDATE_GAME and, when the move ends the game by
+ * the rules, `gameOver` (the client/GAME_OVER JSON, built before: its rating change is computed in
+ * TypeScript), all in the one atomic step.
+ */
+export function commitMove(
+  ctx: Ctx,
+  view: GameView,
+  plan: MovePlan,
+  gameOver = "",
+): Promise<MoveReply> {
   return run<MoveReply>(moveScript, ctx, view, [
     view.ply,
     plan.uci,
@@ -83,6 +93,7 @@ export function commitMove(ctx: Ctx, view: GameView, plan: MovePlan): Promise<Mo
     plan.moverFlagIsDraw ? "1" : "0",
     ctx.config.FIRST_MOVE_MS,
     ctx.keys.gameEvents(view.id),
+    gameOver,
   ]);
 }
 

@@ -54,12 +54,12 @@ export function ratingDiffOf(
   return rateGame(meta.whiteGlicko, meta.blackGlicko, scoreOf(result)).diff;
 }
 
-/**
- * GAME_OVER goes to the game room after the game's other events, and to the players' own rooms
- * (through the Socket.IO adapter) for a socket of theirs that is not in the game room.
- */
-export async function publishGameOver(ctx: Ctx, meta: GameMeta, end: EndInfo): Promise<void> {
-  const action: GameEvent = {
+/** The client/GAME_OVER of a game that ended so. */
+export function gameOverEvent(
+  meta: GameMeta,
+  end: Pick<EndInfo, "result" | "reason" | "winner">,
+): GameEvent {
+  return {
     type: "client/GAME_OVER",
     payload: {
       gameId: meta.id,
@@ -69,9 +69,22 @@ export async function publishGameOver(ctx: Ctx, meta: GameMeta, end: EndInfo): P
       ratingDiff: ratingDiffOf(meta, end.result),
     },
   };
+}
+
+/** GAME_OVER to the players' sockets outside the game room, through their own rooms. */
+export function sendGameOverOutsideRoom(ctx: Ctx, meta: GameMeta, event: GameEvent): void {
   ctx.io
     ?.to([rooms.user(meta.whiteId), rooms.user(meta.blackId)])
     .except(rooms.game(meta.id))
-    .emit("action", action);
-  await publishToGame(ctx, meta.id, action);
+    .emit("action", event);
+}
+
+/**
+ * GAME_OVER goes to the game room after the game's other events, and to the players' own rooms
+ * (through the Socket.IO adapter) for a socket of theirs that is not in the game room.
+ */
+export async function publishGameOver(ctx: Ctx, meta: GameMeta, end: EndInfo): Promise<void> {
+  const event = gameOverEvent(meta, end);
+  sendGameOverOutsideRoom(ctx, meta, event);
+  await publishToGame(ctx, meta.id, event);
 }

@@ -5,6 +5,7 @@ import { archivedCount, setupGame, updateAt } from "../helpers/game-setup.js";
 import { loadGame, loadGameRecord } from "../../src/store/game-store.js";
 import { commitMove, loadLiveGame } from "../../src/store/game-commands.js";
 import { planMove } from "../../src/domain/game.js";
+import { gameOverEvent } from "../../src/store/game-events.js";
 import { startGame } from "../helpers/live-games.js";
 
 const MOVES = [
@@ -173,4 +174,33 @@ test("a committed move reaches both players though its instance publishes nothin
   // Black's instance followed the game on its channel and plays on without a reload.
   assert.deepEqual(await g.play("e7e5", 1), { ok: true, ply: 2 });
   assert.equal((await updateAt(g.white, 2)).move.san, "e5");
+});
+
+test("a mating move's GAME_OVER is published with the commit, after its UPDATE_GAME", async (t) => {
+  const g = await setupGame(t);
+  for (const [ply, uci] of ["f2f3", "e7e5", "g2g4"].entries()) {
+    assert.deepEqual(await g.play(uci, ply), { ok: true, ply: ply + 1 });
+  }
+  await updateAt(g.black, 3);
+  // Committed straight from the test, as an instance killed right after its commit would leave it.
+  const ctx = g.instances[1]!.ctx;
+  const live = (await loadLiveGame(ctx, g.gameId))!;
+  const plan = planMove(live.view, g.blackUser.id, "d8h4", 3);
+  assert.ok(plan.ok && plan.outcome?.reason === "checkmate");
+  const end = { result: "0-1", reason: "checkmate", winner: "black" } as const;
+  const reply = await commitMove(
+    ctx,
+    live.view,
+    plan,
+    JSON.stringify(gameOverEvent(live.meta, end)),
+  );
+  assert.equal(reply.code, "OK");
+  for (const c of [g.white, g.black]) {
+    const over = await c.next("client/GAME_OVER");
+    assert.deepEqual(over, { gameId: g.gameId, ...end, ratingDiff: null });
+    const types = c.received.map((a) => a.type);
+    const last = types.lastIndexOf("client/UPDATE_GAME");
+    assert.equal((c.received[last]!.payload as { ply: number }).ply, 4);
+    assert.ok(last < types.indexOf("client/GAME_OVER"), "the final position comes first");
+  }
 });

@@ -11,7 +11,12 @@ import {
   loadLiveGame,
   type LiveGame,
 } from "../../store/game-commands.js";
-import { publishGameOver, publishToGame } from "../../store/game-events.js";
+import {
+  gameOverEvent,
+  publishGameOver,
+  publishToGame,
+  sendGameOverOutsideRoom,
+} from "../../store/game-events.js";
 import { loadGame } from "../../store/game-store.js";
 import { rooms } from "../../store/keys.js";
 import { getStoredLiveState } from "../../store/live-state.js";
@@ -48,7 +53,17 @@ async function move(ctx: ActionContext, p: { gameId: string; move: string; ply: 
       if (fresh) throw new AppError(plan.code);
       continue;
     }
-    const reply = await commitMove(app, view, plan);
+    const outcome = plan.outcome;
+    const gameOver =
+      outcome === null
+        ? null
+        : gameOverEvent(live.meta, {
+            result:
+              outcome.winner === null ? "1/2-1/2" : outcome.winner === "white" ? "1-0" : "0-1",
+            reason: outcome.reason,
+            winner: outcome.winner ?? "",
+          });
+    const reply = await commitMove(app, view, plan, gameOver ? JSON.stringify(gameOver) : "");
     if (reply.code === "CONFLICT") continue;
     if (reply.code === "NOT_FOUND" || reply.code === "GAME_OVER") {
       app.gameCache?.delete(p.gameId);
@@ -71,9 +86,9 @@ async function move(ctx: ActionContext, p: { gameId: string; move: string; ply: 
         status: reply.ended ? "ended" : "started",
       },
     });
-    // The move script has published client/UPDATE_GAME; a move that ended the game is followed
-    // by GAME_OVER (its rating change is computed here).
-    if (reply.ended) await publishGameOver(app, live.meta, reply.ended);
+    // The move script has published client/UPDATE_GAME, and GAME_OVER when the move ended the
+    // game; the players' sockets outside the game room learn of the end from here.
+    if (gameOver !== null) sendGameOverOutsideRoom(app, live.meta, gameOver);
     return { ply: reply.ply };
   }
   throw new AppError("INTERNAL", "The game changed too often; try again.");

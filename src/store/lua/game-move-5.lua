@@ -9,6 +9,8 @@
 -- ARGV[10] FIRST_MOVE_MS
 -- ARGV[11] the game's event channel: client/UPDATE_GAME is published there in this same atomic
 --          step, so a committed move always reaches the players, whatever happens to the instance
+-- ARGV[12] client/GAME_OVER as JSON, published after UPDATE_GAME when the move ends the game
+--          by the rules (ARGV[7] set); '' otherwise
 -- Returns  JSON: {code = NOT_FOUND | GAME_OVER | CONFLICT} or {code = ENDED, ...} when the
 --          mover's deadline had passed (the move is refused, the game ends on time or aborts),
 --          or {code = OK, v, ply, whiteMs, blackMs, running, serverTime, drawOffer, ended?}
@@ -81,4 +83,5 @@ redis.call('SPUBLISH', ARGV[11], cjson.encode({type = 'client/UPDATE_GAME', payl
   clock = {whiteMs = ms.white, blackMs = ms.black, running = reply.running,
     serverTime = now},
   drawOffer = offer}}))
+if ARGV[7] ~= '' and ARGV[12] ~= '' then redis.call('SPUBLISH', ARGV[11], ARGV[12]) end
 return cjson.encode(reply)
