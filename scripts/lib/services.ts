@@ -38,6 +38,25 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A free port below the kernel's ephemeral range (32768 and up), for a service that a test stops
+ * and starts again on the same port: while it is down, its clients keep reconnecting, and a connect
+ * to a port in the ephemeral range can be given that very port as its local one (a TCP
+ * self-connection), which then holds the port against the restart.
+ */
+export async function freeStablePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error("no free port found below the ephemeral range");
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

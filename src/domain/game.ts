@@ -1,7 +1,7 @@
 // Game transitions, pure: who may do what to a live game, checked in the order PROTOCOL.md gives,
 // and the rules step of a move. Time-dependent parts (clock, flag, first-move abort) are applied
 // in the same atomic commit in Redis, with Redis TIME; see src/store/lua/game-*.lua.
-import type { Color } from "../protocol/types.js";
+import type { Color, GameResult } from "../protocol/types.js";
 import { canMate, playMove, type PlayResult } from "./chess.js";
 
 /** What a transition needs to know of a live game. */
@@ -31,6 +31,10 @@ export type MoveRefusal =
 
 export const opposite = (color: Color): Color => (color === "white" ? "black" : "white");
 export const sideToMove = (ply: number): Color => (ply % 2 === 0 ? "white" : "black");
+
+/** The result of a game won by `winner`, or drawn. */
+export const resultOf = (winner: Color | null): GameResult =>
+  winner === null ? "1/2-1/2" : winner === "white" ? "1-0" : "0-1";
 
 export function colorOf(view: GameView, userId: string): Color | null {
   if (view.whiteId === userId) return "white";

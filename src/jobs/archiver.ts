@@ -4,6 +4,7 @@
 // pending and are retried with a capped exponential backoff. Nothing here ever throws out.
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { setTimeout as delay } from "node:timers/promises";
 import type { AppContext } from "../context.js";
 import { archiveGame, type ArchivePause, type ArchivePausePoint } from "../store/archive.js";
 import {
@@ -171,16 +172,7 @@ export function startArchiver(
   };
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
+/** Waits `ms`, or less when stopping; the abort listener goes with the wait (retries are many). */
+async function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  await delay(ms, undefined, { signal }).catch(() => undefined);
 }

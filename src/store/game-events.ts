@@ -2,7 +2,7 @@
 // to its own sharded channel (keys.gameEvents), so they reach every instance with a socket in the
 // game room in the order they were committed; the move script publishes client/UPDATE_GAME there
 // itself, atomically with the move. Instances forward the channel to their sockets
-// (realtime/game-channel.ts).
+// (realtime/game-channels.ts).
 import type { AppContext } from "../context.js";
 import { rateGame, scoreOf } from "../domain/ratings.js";
 import type { ServerAction, ServerEvents } from "../protocol/types.js";

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../src/config.js";
 import { startInstance, type Instance } from "../../src/instance.js";
 import { createLogger } from "../../src/log.js";
-import { freePort, waitForPort } from "../../scripts/lib/services.js";
+import { freeStablePort, waitForPort } from "../../scripts/lib/services.js";
 
 export async function startInProcess(env: Record<string, string>): Promise<Instance> {
   const config = loadConfig(env);
@@ -47,7 +47,7 @@ export async function spawnInstance(
   env: Record<string, string>,
   port?: number,
 ): Promise<ChildInstance> {
-  const chosen = port ?? (await freePort());
+  const chosen = port ?? (await freeStablePort());
   // INSTANCE_NODE_ARGS: extra node flags for child instances, e.g. "--cpu-prof" when profiling.
   const nodeArgs = process.env.INSTANCE_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, MAIN], {

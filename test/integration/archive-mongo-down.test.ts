@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { freePort, sleep, startFerretdb, type Service } from "../../scripts/lib/services.js";
+import { freeStablePort, sleep, startFerretdb, type Service } from "../../scripts/lib/services.js";
 import { INITIAL_GLICKO, rateGame } from "../../src/domain/ratings.js";
 import type { GameDoc } from "../../src/store/archive.js";
 import type { UserDoc } from "../../src/store/users.js";
@@ -16,7 +16,7 @@ import { spawnInstance } from "../helpers/instances.js";
 
 test("with FerretDB stopped, three games end; after its restart all three are archived and rated once", async (t) => {
   // A FerretDB of this test's own, on a fixed port and directory, so it restarts with its data.
-  const port = await freePort();
+  const port = await freeStablePort();
   const dir = mkdtempSync(join(tmpdir(), "chess-archive-ferret-"));
   let ferret: Service = await startFerretdb({ port, dir });
   t.after(async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { startRedis, sleep } from "../../scripts/lib/services.js";
+import { freeStablePort, sleep, startRedis } from "../../scripts/lib/services.js";
 import { rooms } from "../../src/store/keys.js";
 import { connect } from "../helpers/client.js";
 import { testEnv } from "../helpers/env.js";
@@ -52,8 +52,8 @@ after(async () => {
 });
 
 test("/readyz is 503 while Redis is down and 200 once it is back; the instance survives", async () => {
-  let redis = await startRedis();
-  const port = redis.port;
+  const port = await freeStablePort();
+  let redis = await startRedis({ port });
   stopped.push(() => redis.stop());
   const instance = await spawnInstance(testEnv({ REDIS_URL: redis.url }));
   stopped.push(() => instance.stop());

@@ -6,13 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startRedis, type Service } from "../../scripts/lib/services.js";
+import { freeStablePort, startRedis, type Service } from "../../scripts/lib/services.js";
 import { setupGame, updateAt } from "../helpers/game-setup.js";
 
 test("a move while Redis is down is refused at once with INTERNAL; once it is back, play goes on", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "chess-redis-down-"));
-  let redis: Service = await startRedis({ dir, appendOnly: true });
-  const port = redis.port;
+  const port = await freeStablePort();
+  let redis: Service = await startRedis({ port, dir, appendOnly: true });
   t.after(async () => {
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });

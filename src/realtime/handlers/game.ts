@@ -3,7 +3,7 @@
 // compares the ply → publish. A stale copy costs one reload; it never decides a refusal alone.
 import type { Socket } from "socket.io";
 import type { AppContext } from "../../context.js";
-import { planAction, planMove, type GameAction } from "../../domain/game.js";
+import { planAction, planMove, resultOf, type GameAction } from "../../domain/game.js";
 import { AppError } from "../../protocol/errors.js";
 import {
   commitAction,
@@ -58,8 +58,7 @@ async function move(ctx: ActionContext, p: { gameId: string; move: string; ply: 
       outcome === null
         ? null
         : gameOverEvent(live.meta, {
-            result:
-              outcome.winner === null ? "1/2-1/2" : outcome.winner === "white" ? "1-0" : "0-1",
+            result: resultOf(outcome.winner),
             reason: outcome.reason,
             winner: outcome.winner ?? "",
           });
