@@ -3,20 +3,11 @@ import { test } from "node:test";
 import { INITIAL_FEN, playMove, repetitionKey } from "../../src/domain/chess.js";
 import { GameCache } from "../../src/realtime/game-cache.js";
 import type { LiveGame } from "../../src/store/game-commands.js";
+import { startView } from "../helpers/views.js";
 
 /** A fresh live game at the start (the cache keeps the object it is given). */
 const fresh = (): LiveGame => ({
-  view: {
-    id: "g",
-    version: 0,
-    status: "started",
-    ply: 0,
-    fen: INITIAL_FEN,
-    reps: [repetitionKey(INITIAL_FEN)],
-    drawOffer: null,
-    whiteId: "W",
-    blackId: "B",
-  },
+  view: startView("g"),
   meta: { id: "g", whiteId: "W", blackId: "B", rated: false, whiteGlicko: null, blackGlicko: null },
 });
 

@@ -1,19 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { INITIAL_FEN, repetitionKey } from "../../src/domain/chess.js";
 import { flagIsDraw, planAction, planMove, type GameView } from "../../src/domain/game.js";
+import { startView } from "../helpers/views.js";
 
-const view: GameView = {
-  id: "g1",
-  version: 0,
-  status: "started",
-  ply: 0,
-  fen: INITIAL_FEN,
-  reps: [repetitionKey(INITIAL_FEN)],
-  drawOffer: null,
-  whiteId: "W",
-  blackId: "B",
-};
+const view: GameView = startView("g1");
 
 test("move refusals come in PROTOCOL.md's order", () => {
   const ended = { ...view, status: "ended" as const };
