@@ -1,8 +1,6 @@
-// The services every layer receives: built once in main.ts, passed down explicitly.
-import type { Server } from "socket.io";
+// The services every layer receives: built once in instance.ts, passed down explicitly. Nothing
+// here knows of Socket.IO: store and jobs reach sockets only through what they publish in Redis.
 import type { Config } from "./config.js";
-import type { GameCache } from "./realtime/game-cache.js";
-import type { GameChannels } from "./realtime/game-channels.js";
 import type { Logger } from "./log.js";
 import type { Keys } from "./store/keys.js";
 import type { Mongo } from "./store/mongo.js";
@@ -14,10 +12,4 @@ export interface AppContext {
   redis: Redis;
   keys: Keys;
   mongo: Mongo;
-  /** Set once the Socket.IO server exists; HTTP-only code never needs it. */
-  io?: Server;
-  /** This instance's copy of the live games its sockets play (never the truth; see game-cache). */
-  gameCache?: GameCache;
-  /** The game channels this instance listens to, for the sockets in game rooms. */
-  gameChannels?: GameChannels;
 }

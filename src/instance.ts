@@ -2,7 +2,6 @@
 // holds state that is not in Redis or MongoDB, so any number of instances can run side by side.
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Server } from "socket.io";
 import type { Config } from "./config.js";
 import type { AppContext } from "./context.js";
 import { createHttpApp } from "./http/app.js";
@@ -10,9 +9,8 @@ import { apiRouters } from "./http/routes.js";
 import { startJobs, type Jobs } from "./jobs/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { createMetrics } from "./metrics.js";
-import { GameCache } from "./realtime/game-cache.js";
-import { GameChannels } from "./realtime/game-channels.js";
-import { createRealtime } from "./realtime/server.js";
+import type { IoServer } from "./realtime/io.js";
+import { createRealtime, type RealtimeServer } from "./realtime/server.js";
 import { handlers, resumeHooks, socketGuard } from "./realtime/handlers/index.js";
 import { createKeys } from "./store/keys.js";
 import { createMongo, ensureIndexes } from "./store/mongo.js";
@@ -21,7 +19,9 @@ import { createRedis, type Redis } from "./store/redis.js";
 export interface Instance {
   url: string;
   ctx: AppContext;
-  io: Server;
+  io: IoServer;
+  /** The socket layer's services (tests look at what it listens to). */
+  rt: RealtimeServer;
   http: HttpServer;
   close: () => Promise<void>;
 }
@@ -46,7 +46,7 @@ export async function startInstance(
   const ctx: AppContext = { config, log, redis, keys: createKeys(config.REDIS_PREFIX), mongo };
   const metrics = createMetrics();
   const http = createServer(createHttpApp(ctx, metrics, apiRouters(ctx)));
-  const io = createRealtime(http, {
+  const rt = createRealtime(http, {
     app: ctx,
     metrics,
     handlers,
@@ -55,10 +55,7 @@ export async function startInstance(
     subClient,
     guard: socketGuard(ctx),
   });
-  ctx.io = io;
-  ctx.gameCache = new GameCache();
-  ctx.gameChannels = new GameChannels(io, subClient, ctx.keys, ctx.gameCache, log);
-  ctx.gameChannels.start();
+  const io = rt.io;
   const jobs: Jobs = startJobs(ctx);
 
   await new Promise<void>((resolve, reject) => {
@@ -87,5 +84,5 @@ export async function startInstance(
     })();
     return closing;
   };
-  return { url, ctx, io, http, close };
+  return { url, ctx, io, rt, http, close };
 }

@@ -2,12 +2,11 @@
 // and the rules step of a move. Time-dependent parts (clock, flag, first-move abort) are applied
 // in the same atomic commit in Redis, with Redis TIME; see src/store/lua/game-*.lua.
 import type { Color, GameResult } from "../protocol/types.js";
-import { canMate, playMove, type PlayResult } from "./chess.js";
+import { canMate, playMove, repetitionKey, type PlayResult } from "./chess.js";
 
 /** What a transition needs to know of a live game. */
 export interface GameView {
   id: string;
-  version: number;
   status: "started" | "ended";
   ply: number;
   fen: string;
@@ -96,4 +95,28 @@ export function planAction(
 /** Whether the side to move flagging now is a draw (its opponent has no mating material). */
 export function flagIsDraw(view: Pick<GameView, "fen" | "ply">): boolean {
   return !canMate(view.fen, opposite(sideToMove(view.ply)));
+}
+
+/** What a committed move changed, as its client/UPDATE_GAME tells it. */
+export interface MoveUpdate {
+  ply: number;
+  fen: string;
+  drawOffer: Color | null;
+}
+
+/**
+ * The view after a committed move: the one step that advances a game as the instance holds it,
+ * after its own commit and on every UPDATE_GAME of the game's channel alike. A halfmove clock of 0
+ * marks an irreversible move (a capture or a pawn move): repetitions start afresh.
+ */
+export function viewAfterMove(view: GameView, update: MoveUpdate): GameView {
+  const key = repetitionKey(update.fen);
+  const irreversible = update.fen.split(" ")[4] === "0";
+  return {
+    ...view,
+    ply: update.ply,
+    fen: update.fen,
+    reps: irreversible ? [key] : [...view.reps, key],
+    drawOffer: update.drawOffer,
+  };
 }

@@ -9,7 +9,7 @@ import { credentialsSchema } from "../protocol/actions.js";
 import { AppError } from "../protocol/errors.js";
 import type { PublicUser } from "../protocol/types.js";
 // Logout must also close the sockets of the session, on every instance.
-import { endSessionSockets } from "../realtime/session-events.js";
+import { announceSessionEnded } from "../store/lobby-events.js";
 import { createAccount, verifyCredentials } from "../store/accounts.js";
 import { createGuestSession } from "../store/guests.js";
 import { getLiveState } from "../store/live-state.js";
@@ -77,9 +77,8 @@ export function accountsRouter(ctx: AppContext): Router {
   router.post("/api/logout", async (req, res) => {
     const presented = presentedSession(req);
     const ended = presented === null ? null : await deleteSession(ctx, presented.sessionId);
-    if (ended !== null && presented !== null && ctx.io !== undefined) {
-      endSessionSockets(ctx.io, ended.userId, presented.sessionId);
-    }
+    if (ended !== null && presented !== null)
+      await announceSessionEnded(ctx, ended.userId, presented.sessionId);
     clearSessionCookie(ctx.config, req, res);
     res.status(204).end();
   });

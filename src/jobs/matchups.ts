@@ -1,14 +1,13 @@
-// What follows a matchmaking transition, whichever instance made it: telling both players (through
-// their user rooms, so every socket on every instance hears it), starting the game once both
-// have accepted, and the expiry of a proposal (a deadline of kind "proposal").
+// What follows a matchmaking transition, whichever instance made it: starting the game once both
+// have accepted, and the expiry of a proposal (a deadline of kind "proposal"). The scripts of each
+// step publish its lobby events to both players' channels themselves (realtime/user-channels.ts).
 import { randomInt } from "node:crypto";
 import type { AppContext } from "../context.js";
 import { parseTimeControl } from "../domain/time-control.js";
-import type { GamePlayer, ServerAction } from "../protocol/types.js";
-import { loadGame, newGameFields } from "../store/game-store.js";
+import type { GamePlayer } from "../protocol/types.js";
+import { newGameFields, startGameEvent } from "../store/game-store.js";
 import { newId } from "../store/ids.js";
-import { rooms } from "../store/keys.js";
-import { proposalFor, type StoredProposal } from "../store/live-state.js";
+import type { StoredProposal } from "../store/live-state.js";
 import {
   acceptMatchup,
   cancelMatchup,
@@ -17,32 +16,6 @@ import {
   type PreparedGame,
 } from "../store/matchmaking.js";
 import { DEFAULT_VOLATILITY, loadGlicko, type Glicko } from "../store/users.js";
-
-export function emitToUser(ctx: AppContext, userId: string, action: ServerAction): void {
-  ctx.io?.to(rooms.user(userId)).emit("action", action);
-}
-
-/** Both players hear of their new proposal, each with the other as opponent. */
-export function announceProposal(ctx: AppContext, proposal: StoredProposal): void {
-  for (const id of playerIds(proposal)) {
-    const payload = proposalFor(proposal, id);
-    if (payload !== null) emitToUser(ctx, id, { type: "client/PROPOSE_MATCHUP", payload });
-  }
-}
-
-export function announceCancelled(
-  ctx: AppContext,
-  proposal: StoredProposal,
-  reason: "declined" | "expired",
-  requeued: Record<string, boolean>,
-): void {
-  for (const id of playerIds(proposal)) {
-    emitToUser(ctx, id, {
-      type: "client/MATCHUP_CANCELLED",
-      payload: { matchId: proposal.matchId, reason, requeued: requeued[id] === true },
-    });
-  }
-}
 
 const GUEST_GLICKO: Glicko = { rating: 1500, deviation: 350, volatility: DEFAULT_VOLATILITY };
 
@@ -80,22 +53,12 @@ export async function prepareGame(
     whiteGlicko: proposal.rated ? whiteG : null,
     blackGlicko: proposal.rated ? blackG : null,
   });
-  return { gameId, fields, firstMoveMs: ctx.config.FIRST_MOVE_MS };
-}
-
-/** Both players' sockets join the game's room, then both get client/START_GAME. */
-export async function announceGame(
-  ctx: AppContext,
-  proposal: StoredProposal,
-  gameId: string,
-): Promise<void> {
-  const game = await loadGame(ctx, gameId);
-  if (game === null) return;
-  for (const id of playerIds(proposal)) {
-    ctx.io?.in(rooms.user(id)).socketsJoin(rooms.game(gameId));
-  }
-  for (const id of playerIds(proposal))
-    emitToUser(ctx, id, { type: "client/START_GAME", payload: { game } });
+  return {
+    gameId,
+    fields,
+    firstMoveMs: ctx.config.FIRST_MOVE_MS,
+    startEvent: startGameEvent(fields),
+  };
 }
 
 /** Starts the game of a proposal both players have accepted; false when it no longer stands. */
@@ -105,9 +68,7 @@ export async function startMatchedGame(
 ): Promise<boolean> {
   const game = await prepareGame(ctx, proposal);
   const reply = await acceptMatchup(ctx, proposal, "", game);
-  if (reply.code !== "STARTED") return false;
-  await announceGame(ctx, proposal, reply.gameId);
-  return true;
+  return reply.code === "STARTED";
 }
 
 /**
@@ -119,6 +80,5 @@ export async function expireProposal(ctx: AppContext, matchId: string): Promise<
   const proposal = await loadProposal(ctx, matchId);
   if (proposal === null) return;
   const reply = await cancelMatchup(ctx, proposal, "expired", "");
-  if (reply.code === "CANCELLED") announceCancelled(ctx, proposal, "expired", reply.requeued);
-  else if (reply.code === "ALL_ACCEPTED") await startMatchedGame(ctx, proposal);
+  if (reply.code === "ALL_ACCEPTED") await startMatchedGame(ctx, proposal);
 }

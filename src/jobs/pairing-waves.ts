@@ -7,7 +7,7 @@ import { pairSeekers, type Pair } from "../domain/pairing.js";
 import { POOLS } from "../protocol/actions.js";
 import { newId } from "../store/ids.js";
 import { createProposal, readQueue, redisNowMs } from "../store/matchmaking.js";
-import { announceProposal, startMatchedGame } from "./matchups.js";
+import { startMatchedGame } from "./matchups.js";
 
 /** Pairs committed at once: enough to pipeline, few enough to leave room for other work. */
 const PAIRS_IN_FLIGHT = 32;
@@ -20,7 +20,7 @@ const QUEUES = POOLS.flatMap((pool) => [
 /** Who holds a wave lock: the process id first, so operators (and tests) can tell instances apart. */
 export const waveOwner = `${process.pid}:${newId()}`;
 
-/** Proposes one chosen pair, tells both players, and starts the game when both auto-accept. */
+/** Proposes one chosen pair (the script tells both players) and starts the game when both auto-accept. */
 async function commitPair(
   ctx: AppContext,
   pool: string,
@@ -35,7 +35,6 @@ async function commitPair(
     proposalMs: ctx.config.PROPOSAL_MS,
   });
   if (proposal === null) return;
-  announceProposal(ctx, proposal);
   if (Object.values(proposal.players).every((p) => p.accepted))
     await startMatchedGame(ctx, proposal);
 }

@@ -32,7 +32,11 @@ export const actionPayloads = {
   }),
   "server/CANCEL_MATCHMAKING": z.strictObject({}),
   "server/REPLY_MATCHUP": z.strictObject({ matchId: id, accept: z.boolean() }),
-  "game/PLAYER_READY": gameRef,
+  /** Without `v`: the whole game (RESUME_GAME). With `v`: the events after it, or RESUME_GAME. */
+  "game/PLAYER_READY": z.strictObject({
+    gameId: id,
+    v: z.number().int().min(0).max(1e9).optional(),
+  }),
   "game/PLAYER_MOVE": z.strictObject({
     gameId: id,
     move: z.string().regex(/^[a-h][1-8][a-h][1-8][qrbn]?$/),

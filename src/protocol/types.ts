@@ -83,6 +83,8 @@ export interface Game {
   winner: Color | null;
   createdAt: number;
   endedAt: number | null;
+  /** The game's event version: 0 at START_GAME, the `v` of the last event the object includes. */
+  v: number;
 }
 
 export interface ServerEvents {
@@ -98,16 +100,18 @@ export interface ServerEvents {
   "client/RESUME_GAME": { game: Game };
   "client/UPDATE_GAME": {
     gameId: string;
+    v: number;
     ply: number;
     move: { uci: string; san: string };
     fen: string;
     clock: Clock;
     drawOffer: Color | null;
   };
-  "client/OFFER_DRAW": { gameId: string; by: Color };
-  "client/DRAW_DECLINED": { gameId: string; by: Color };
+  "client/OFFER_DRAW": { gameId: string; v: number; by: Color };
+  "client/DRAW_DECLINED": { gameId: string; v: number; by: Color };
   "client/GAME_OVER": {
     gameId: string;
+    v: number;
     result: GameResult | null;
     reason: GameReason;
     winner: Color | null;
@@ -118,10 +122,21 @@ export interface ServerEvents {
 
 export type ServerEventType = keyof ServerEvents;
 
+/** The events of one game, each carrying the game's next `v` (PROTOCOL.md, "Game events"). */
+export const GAME_EVENT_TYPES = [
+  "client/UPDATE_GAME",
+  "client/OFFER_DRAW",
+  "client/DRAW_DECLINED",
+  "client/GAME_OVER",
+] as const;
+export type GameEventType = (typeof GAME_EVENT_TYPES)[number];
+
 /** The one wire shape of every message, both ways: the event `action` with `{type, payload}`. */
 export type ServerAction = {
   [K in ServerEventType]: { type: K; payload: ServerEvents[K] };
 }[ServerEventType];
+
+export type GameEvent = Extract<ServerAction, { type: GameEventType }>;
 
 export type Ack =
   | ({ ok: true } & Record<string, unknown>)

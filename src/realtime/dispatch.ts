@@ -1,6 +1,10 @@
 // Routes each `action` to its handler: parse → handler → ack or client/ERROR. Bad input never
 // reaches a handler; an unexpected failure is logged and answered INTERNAL, without a stack.
-import type { Socket } from "socket.io";
+import type { GameCache } from "./game-cache.js";
+import type { GameFeeds } from "./game-feeds.js";
+import type { IoServer, IoSocket as Socket, SocketUser } from "./io.js";
+
+export type { SocketUser } from "./io.js";
 import type { AppContext } from "../context.js";
 import {
   actionPayloads,
@@ -13,15 +17,18 @@ import { AppError, errorBody, type ErrorCode } from "../protocol/errors.js";
 import type { ServerAction } from "../protocol/types.js";
 import type { Metrics } from "../metrics.js";
 
-export interface SocketUser {
-  sessionId: string;
-  userId: string;
-  username: string;
-  guest: boolean;
+/** What the socket layer adds to the application's services: built once in server.ts. */
+export interface Realtime {
+  io: IoServer;
+  /** This instance's copy of the live games its sockets play (never the truth; see game-cache). */
+  cache: GameCache;
+  /** Which sockets hold which games, and the delivery of their events. */
+  feeds: GameFeeds;
 }
 
 export interface ActionContext {
   app: AppContext;
+  rt: Realtime;
   socket: Socket;
   user: SocketUser;
 }
@@ -38,14 +45,19 @@ type AckFn = (answer: unknown) => void;
 
 /** The user a socket speaks for (set by the handshake, replaced when a guest registers). */
 export function userOf(socket: Socket): SocketUser {
-  return (socket.data as { user: SocketUser }).user;
+  return socket.data.user;
 }
 
 export function emitTo(socket: Socket, action: ServerAction): void {
   socket.emit("action", action);
 }
 
-export function createDispatcher(app: AppContext, metrics: Metrics, handlers: HandlerTable) {
+export function createDispatcher(
+  app: AppContext,
+  rt: Realtime,
+  metrics: Metrics,
+  handlers: HandlerTable,
+) {
   return async (socket: Socket, raw: unknown, ack: unknown): Promise<void> => {
     const user = userOf(socket);
     const reply = typeof ack === "function" ? (ack as AckFn) : null;
@@ -64,7 +76,7 @@ export function createDispatcher(app: AppContext, metrics: Metrics, handlers: Ha
     const payload = actionPayloads[type].safeParse(envelope.data.payload ?? {});
     if (!payload.success) return refuse("INVALID_INPUT");
     try {
-      const extra = await handler({ app, socket, user }, payload.data);
+      const extra = await handler({ app, rt, socket, user }, payload.data);
       metrics.actions.inc({ type, outcome: "ok" });
       reply?.({ ok: true, ...(extra ?? {}) });
     } catch (err) {

@@ -2,7 +2,7 @@
 import type { IncomingMessage } from "node:http";
 import type { AppContext } from "../context.js";
 import type { Config } from "../config.js";
-import type { Socket } from "socket.io";
+import type { IoSocket as Socket } from "./io.js";
 import { createGuestSession } from "../store/guests.js";
 import { rateLimits } from "../store/rate-limits.js";
 import { getSession } from "../store/sessions.js";

@@ -1,13 +1,13 @@
 // What every connection receives first: client/RESUME_SESSION, then client/RESUME_GAME while the
 // user plays. Everything comes from Redis (and MongoDB for ratings), so any instance can answer.
-import type { Socket } from "socket.io";
 import type { AppContext } from "../context.js";
 import { getLiveState } from "../store/live-state.js";
 import { loadPublicUser } from "../store/users.js";
-import { emitTo, userOf, type SocketUser } from "./dispatch.js";
+import { emitTo, userOf, type ActionContext } from "./dispatch.js";
+import type { IoSocket as Socket } from "./io.js";
 
-/** Extra steps after RESUME_SESSION, registered by the game layer (RESUME_GAME, room joins). */
-export type ResumeHook = (app: AppContext, socket: Socket, user: SocketUser) => Promise<void>;
+/** Extra steps after RESUME_SESSION, registered by the game layer (RESUME_GAME). */
+export type ResumeHook = (ctx: ActionContext) => Promise<void>;
 
 export async function sendResumeSession(app: AppContext, socket: Socket): Promise<void> {
   const user = userOf(socket);
@@ -22,10 +22,9 @@ export async function sendResumeSession(app: AppContext, socket: Socket): Promis
 }
 
 export async function resume(
-  app: AppContext,
-  socket: Socket,
+  ctx: Omit<ActionContext, "user">,
   hooks: readonly ResumeHook[],
 ): Promise<void> {
-  await sendResumeSession(app, socket);
-  for (const hook of hooks) await hook(app, socket, userOf(socket));
+  await sendResumeSession(ctx.app, ctx.socket);
+  for (const hook of hooks) await hook({ ...ctx, user: userOf(ctx.socket) });
 }

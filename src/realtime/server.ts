@@ -1,4 +1,5 @@
-// The Socket.IO server: sharded Redis adapter, handshake, resume on every connection, dispatch.
+// The Socket.IO server: sharded Redis adapter, handshake, the game and lobby channels, resume on
+// every connection, dispatch.
 import type { Server as HttpServer } from "node:http";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
 import { Server } from "socket.io";
@@ -7,11 +8,15 @@ import type { Metrics } from "../metrics.js";
 import { AppError } from "../protocol/errors.js";
 import { rooms } from "../store/keys.js";
 import type { Redis } from "../store/redis.js";
-import { createDispatcher, userOf, type HandlerTable, type SocketUser } from "./dispatch.js";
+import { createDispatcher, userOf, type HandlerTable, type Realtime } from "./dispatch.js";
+import { GameCache } from "./game-cache.js";
+import { GameFeeds } from "./game-feeds.js";
 import { authenticate, originAllowed, socketAddress } from "./handshake.js";
+import type { IoServer } from "./io.js";
 import { resume, type ResumeHook } from "./resume.js";
-import { listenForEndedSessions, trackAccountChanges } from "./session-events.js";
+import { trackAccountChanges } from "./session-events.js";
 import type { SocketGuard } from "./socket-rate-limit.js";
+import { UserChannels } from "./user-channels.js";
 
 /** Socket.IO's own limit on one message: a move is under 100 bytes. */
 export const MAX_MESSAGE_BYTES = 16 * 1024;
@@ -49,9 +54,25 @@ function handleSubscriptionFailures(client: Redis, app: AppContext): Redis {
   return client;
 }
 
-export function createRealtime(http: HttpServer, deps: RealtimeDeps): Server {
+export interface RealtimeServer extends Realtime {
+  users: UserChannels;
+}
+
+/**
+ * After the subscriber reconnects (node-redis has subscribed again by its `ready`), what was
+ * published in between is read from the games' logs.
+ */
+function resyncOnReconnect(subscriber: Redis, feeds: GameFeeds): void {
+  let connected = subscriber.isReady;
+  subscriber.on("ready", () => {
+    if (connected) feeds.resync();
+    connected = true;
+  });
+}
+
+export function createRealtime(http: HttpServer, deps: RealtimeDeps): RealtimeServer {
   const { app, metrics, handlers } = deps;
-  const io = new Server(http, {
+  const io: IoServer = new Server(http, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
     allowRequest: (req, callback) => callback(null, originAllowed(app.config, req)),
@@ -60,13 +81,28 @@ export function createRealtime(http: HttpServer, deps: RealtimeDeps): Server {
       subscriptionMode: "dynamic",
     }),
   });
-  const dispatch = createDispatcher(app, metrics, handlers);
-  listenForEndedSessions(io);
+  const cache = new GameCache();
+  const feeds = new GameFeeds({
+    redis: app.redis,
+    subscriber: deps.subClient,
+    keys: app.keys,
+    cache,
+    log: app.log,
+  });
+  resyncOnReconnect(deps.subClient, feeds);
+  const users = new UserChannels({
+    subscriber: deps.subClient,
+    keys: app.keys,
+    feeds,
+    log: app.log,
+  });
+  const rt: Realtime = { io, cache, feeds };
+  const dispatch = createDispatcher(app, rt, metrics, handlers);
 
   io.use((socket, next) => {
     authenticate(app, socket.handshake.query.session, socketAddress(app.config, socket.handshake))
       .then((user) => {
-        (socket.data as { user: SocketUser }).user = user;
+        socket.data.user = user;
         next();
       })
       .catch((err: unknown) => {
@@ -86,10 +122,20 @@ export function createRealtime(http: HttpServer, deps: RealtimeDeps): Server {
       if (deps.guard) deps.guard(socket, raw, ack, run);
       else run();
     });
-    resume(app, socket, deps.resumeHooks).catch((err: unknown) => {
-      app.log.error({ err }, "resume failed");
-      socket.disconnect(true);
+    socket.on("disconnect", () => {
+      users.remove(socket);
+      feeds.closeAll(socket);
     });
+    // Listen to the user's lobby channel first: what RESUME_SESSION then reads is all that came
+    // before, and the channel brings everything after.
+    users
+      .add(socket)
+      .then(() => resume({ app, rt, socket }, deps.resumeHooks))
+      .then(() => users.ready(socket))
+      .catch((err: unknown) => {
+        app.log.error({ err }, "resume failed");
+        socket.disconnect(true);
+      });
   });
-  return io;
+  return { ...rt, users };
 }

@@ -1,7 +1,7 @@
 // Per-connection message limit, like lichess's: 100 messages per 20 s. A connection lives on one
 // instance, so its count lives in that instance's memory. Messages past the limit are refused with
 // RATE_LIMITED; a connection that goes on to twice the limit in one window is closed.
-import type { Socket } from "socket.io";
+import type { IoSocket as Socket } from "./io.js";
 import type { Config } from "../config.js";
 import { errorBody } from "../protocol/errors.js";
 import { emitTo } from "./dispatch.js";

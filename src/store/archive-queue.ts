@@ -119,8 +119,9 @@ export async function claimIdleEntries(
 
 /**
  * The end of archiving one game, in one atomic step: acknowledge the entry, delete it (the
- * stream only holds work not done), and let the game hash expire after the grace period (only
- * when the game was archived: an entry dropped for naming a live game must not expire it).
+ * stream only holds work not done), and let the game hash and its event log expire after the
+ * grace period (only when the game was archived: an entry dropped for naming a live game must not
+ * expire it).
  */
 export async function ackArchived(
   ctx: Ctx,
@@ -132,7 +133,10 @@ export async function ackArchived(
     .multi()
     .xAck(ctx.keys.archive, ctx.keys.archiveGroup, entryId)
     .xDel(ctx.keys.archive, entryId);
-  if (archivedGameId !== null) multi.expire(ctx.keys.game(archivedGameId), graceS);
+  if (archivedGameId !== null) {
+    multi.expire(ctx.keys.game(archivedGameId), graceS);
+    multi.expire(ctx.keys.gameLog(archivedGameId), graceS);
+  }
   await multi.exec();
 }
 

@@ -54,6 +54,8 @@ export interface GameDoc {
   endedAt: number;
   /** The rounded rating change announced in client/GAME_OVER; null when the game changed no rating. */
   ratingDiff: { white: number; black: number } | null;
+  /** The game's event version at its end (the GAME_OVER's); absent in documents from before it. */
+  v?: number;
   archivedAt: number;
 }
 
@@ -124,6 +126,7 @@ export function buildGameDoc(
     createdAt: g.createdAt,
     endedAt: g.endedAt ?? g.clock.serverTime,
     ratingDiff: rated ? rated.diff : null,
+    v: g.v,
     archivedAt,
   };
 }
@@ -150,6 +153,7 @@ export function gameFromDoc(doc: GameDoc): Game {
     winner: doc.winner,
     createdAt: doc.createdAt,
     endedAt: doc.endedAt,
+    v: doc.v ?? 0,
   };
 }
 

@@ -1,17 +1,16 @@
 // The atomic steps of a live game, as typed calls: each runs one Lua script that compares the ply
-// it was planned on, reads Redis TIME, and commits (or ends the game on a passed deadline).
+// it was planned on, reads Redis TIME, commits, and logs and publishes the events it makes (or
+// ends the game on a passed deadline).
 import type { AppContext } from "../context.js";
-import type { GameView } from "../domain/game.js";
-import type { MovePlan, GameAction } from "../domain/game.js";
+import type { GameAction, GameView, MovePlan } from "../domain/game.js";
 import type { Color, GameReason, GameResult } from "../protocol/types.js";
-import type { GameMeta } from "./game-events.js";
 import { loadGameRecord, type GameRecord } from "./game-store.js";
 import { LuaScript } from "./redis.js";
 
 const COMMON = ["game-common"];
-const moveScript = LuaScript.load("game-move-5", COMMON);
-const actionScript = LuaScript.load("game-action-5", COMMON);
-const deadlineScript = LuaScript.load("game-deadline-5", COMMON);
+const moveScript = LuaScript.load("game-move-6", COMMON);
+const actionScript = LuaScript.load("game-action-6", COMMON);
+const deadlineScript = LuaScript.load("game-deadline-6", COMMON);
 
 /** How a game ended, as the ending script reports it (strings are "" where the wire has null). */
 export interface EndInfo {
@@ -58,29 +57,32 @@ type Players = Pick<GameView, "id" | "whiteId" | "blackId">;
 
 function gameKeys(ctx: Ctx, g: Players): string[] {
   const k = ctx.keys;
-  return [k.game(g.id), k.deadlines, k.live(g.whiteId), k.live(g.blackId), k.archive];
+  return [
+    k.game(g.id),
+    k.deadlines,
+    k.live(g.whiteId),
+    k.live(g.blackId),
+    k.archive,
+    k.gameLog(g.id),
+  ];
 }
 
+/** Every game script takes the game's event channel as its last argument (game-common.lua). */
 async function run<T>(
   script: LuaScript,
   ctx: Ctx,
   g: Players,
   args: (string | number)[],
 ): Promise<T> {
-  return JSON.parse((await script.run(ctx.redis, gameKeys(ctx, g), args)) as string) as T;
+  const argv = [...args, ctx.keys.gameEvents(g.id)];
+  return JSON.parse((await script.run(ctx.redis, gameKeys(ctx, g), argv)) as string) as T;
 }
 
 /**
  * Commits a move; the script publishes its client/UPDATE_GAME and, when the move ends the game by
- * the rules, `gameOver` (the client/GAME_OVER JSON, built before: its rating change is computed in
- * TypeScript), all in the one atomic step.
+ * the rules, client/GAME_OVER, all in the one atomic step.
  */
-export function commitMove(
-  ctx: Ctx,
-  view: GameView,
-  plan: MovePlan,
-  gameOver = "",
-): Promise<MoveReply> {
+export function commitMove(ctx: Ctx, view: GameView, plan: MovePlan): Promise<MoveReply> {
   return run<MoveReply>(moveScript, ctx, view, [
     view.ply,
     plan.uci,
@@ -92,8 +94,6 @@ export function commitMove(
     plan.outcome?.winner ?? "",
     plan.moverFlagIsDraw ? "1" : "0",
     ctx.config.FIRST_MOVE_MS,
-    ctx.keys.gameEvents(view.id),
-    gameOver,
   ]);
 }
 
@@ -121,7 +121,6 @@ export function viewOf(record: GameRecord): GameView {
   const g = record.game;
   return {
     id: g.id,
-    version: record.version,
     status: g.status,
     ply: g.ply,
     fen: g.fen,
@@ -132,28 +131,19 @@ export function viewOf(record: GameRecord): GameView {
   };
 }
 
-/** A live game as the instance plans on it: the rules view and what publishing needs. */
-export interface LiveGame {
-  view: GameView;
-  meta: GameMeta;
-}
-
+/** A live game as the instance plans on it, loaded from Redis. */
 export async function loadLiveGame(
   ctx: Pick<AppContext, "redis" | "keys">,
   gameId: string,
-): Promise<LiveGame | null> {
+): Promise<GameView | null> {
   const record = await loadGameRecord(ctx, gameId);
-  if (record === null) return null;
-  const g = record.game;
-  return {
-    view: viewOf(record),
-    meta: {
-      id: g.id,
-      whiteId: g.white.id,
-      blackId: g.black.id,
-      rated: g.rated,
-      whiteGlicko: record.whiteGlicko,
-      blackGlicko: record.blackGlicko,
-    },
-  };
+  return record === null ? null : viewOf(record);
+}
+
+/** The logged events of a game, oldest first (at most the last LOG_LENGTH of game-common.lua). */
+export async function loadGameLog(
+  ctx: Pick<AppContext, "redis" | "keys">,
+  gameId: string,
+): Promise<string[]> {
+  return ctx.redis.lRange(ctx.keys.gameLog(gameId), 0, -1);
 }

@@ -2,10 +2,12 @@
 // src/store/lua (game creation by the matchmaking accept script; moves, offers, ends by game-*.lua).
 //
 // Hash fields (all strings):
-//   v             version, +1 on every transition (compare-and-set)
+//   v             the game's event version: 0 at creation, +1 with every event (game-common.lua)
 //   id rated(0|1) tc initialMs incrementMs speed
 //   white black   JSON {id, username, rating}
 //   whiteGlicko blackGlicko  JSON {rating, deviation, volatility} at game start ("" when unrated)
+//   ratingDiffs   JSON {"1-0": {white, black}, "0-1": …, "1/2-1/2": …}: the rating change each result
+//                 makes, computed once at creation so the ending script can announce it ("" unrated)
 //   fen ply       position after `ply` half-moves (games start from the initial position)
 //   moves san     space-separated UCI and SAN
 //   clocks        space-separated remaining ms of the mover after each move (for PGN %clk)
@@ -18,6 +20,7 @@
 //   createdAt
 import type { AppContext } from "../context.js";
 import { INITIAL_FEN, repetitionKey } from "../domain/chess.js";
+import { rateGame, scoreOf } from "../domain/ratings.js";
 import type {
   Color,
   Game,
@@ -38,6 +41,17 @@ export interface NewGame {
   blackGlicko: Glicko | null;
 }
 
+const RESULTS: readonly GameResult[] = ["1-0", "0-1", "1/2-1/2"];
+
+/** What each result would change, announced in client/GAME_OVER: the archiver applies the same. */
+function ratingDiffsOf(game: NewGame): string {
+  if (!game.rated || game.whiteGlicko === null || game.blackGlicko === null) return "";
+  const { whiteGlicko: w, blackGlicko: b } = game;
+  return JSON.stringify(
+    Object.fromEntries(RESULTS.map((r) => [r, rateGame(w, b, scoreOf(r)).diff])),
+  );
+}
+
 /**
  * The hash of a new game as a flat [field, value, ...] list for HSET. The creating script adds
  * `createdAt`, `serverTime` and `deadline` (= TIME + FIRST_MOVE_MS) from Redis TIME.
@@ -56,6 +70,7 @@ export function newGameFields(game: NewGame): string[] {
     black: JSON.stringify(game.black),
     whiteGlicko: game.whiteGlicko ? JSON.stringify(game.whiteGlicko) : "",
     blackGlicko: game.blackGlicko ? JSON.stringify(game.blackGlicko) : "",
+    ratingDiffs: ratingDiffsOf(game),
     fen: INITIAL_FEN,
     ply: "0",
     moves: "",
@@ -75,10 +90,25 @@ export function newGameFields(game: NewGame): string[] {
   return Object.entries(fields).flat();
 }
 
+/** Stands for Redis TIME in the START_GAME that the creating script publishes. */
+const NOW = "$NOW";
+
+/**
+ * The client/START_GAME of a new game, as JSON with "$NOW" where the creating script puts Redis
+ * TIME (the game's createdAt and its clock's serverTime).
+ */
+export function startGameEvent(fields: readonly string[]): string {
+  const hash: Record<string, string> = { createdAt: "0", serverTime: "0", deadline: "0" };
+  for (let i = 0; i + 1 < fields.length; i += 2) hash[fields[i]!] = fields[i + 1]!;
+  const { game } = recordFromHash(hash);
+  return JSON.stringify({ type: "client/START_GAME", payload: { game } }, (key, value: unknown) =>
+    key === "createdAt" || key === "serverTime" ? NOW : value,
+  );
+}
+
 /** Everything a live game holds, including what the wire object leaves out. */
 export interface GameRecord {
   game: Game;
-  version: number;
   reps: string[];
   clocks: number[];
   deadline: number;
@@ -120,10 +150,10 @@ export function recordFromHash(h: Record<string, string>): GameRecord {
     winner: orNull<Color>(h.winner),
     createdAt: Number(h.createdAt),
     endedAt: h.endedAt ? Number(h.endedAt) : null,
+    v: Number(h.v),
   };
   return {
     game,
-    version: Number(h.v),
     reps: h.reps ? h.reps.split("|") : [],
     clocks: words(h.clocks).map(Number),
     deadline: Number(h.deadline),

@@ -17,8 +17,12 @@ export function createKeys(prefix: string) {
       `${p}:queue:{${pool}:${rated ? "rated" : "casual"}}:entries`,
     proposal: (matchId: string) => `${p}:proposal:{${matchId}}`,
     game: (gameId: string) => `${p}:game:{${gameId}}`,
-    /** Sharded pub/sub channel of one game's events (PROTOCOL's game-room events), in order. */
+    /** The last events of one game (a capped list of their JSON), written by the step that commits each. */
+    gameLog: (gameId: string) => `${p}:game:{${gameId}}:events`,
+    /** Sharded pub/sub channel of one game's events, each with its `v`, in commit order. */
     gameEvents: (gameId: string) => `${p}:game-events:{${gameId}}`,
+    /** Sharded pub/sub channel of one user's lobby events (proposals, their end, game starts). */
+    userEvents: (userId: string) => `${p}:user-events:{${userId}}`,
     /** Sorted set of due work (flags, first-move aborts, proposal expiries), scored by due time. */
     deadlines: `${p}:deadlines`,
     /** Stream of ended games waiting to be archived into MongoDB. */
@@ -34,5 +38,4 @@ export function createKeys(prefix: string) {
 
 export const rooms = {
   user: (userId: string) => `user:${userId}`,
-  game: (gameId: string) => `game:${gameId}`,
 };

@@ -123,7 +123,7 @@ export async function createProposal(
       k.proposal(pair.matchId),
       k.deadlines,
     ],
-    [a, b, pair.matchId, pool, flag(rated), pair.proposalMs],
+    [a, b, pair.matchId, pool, flag(rated), pair.proposalMs, k.userEvents(a), k.userEvents(b)],
   )) as [string, string?];
   return reply[0] === "OK" ? (JSON.parse(reply[1]!) as StoredProposal) : null;
 }
@@ -138,11 +138,15 @@ export function playerIds(proposal: StoredProposal): [string, string] {
   return [a!, b!];
 }
 
-/** The game to create once both have accepted: its id, hash fields, and FIRST_MOVE_MS. */
+/**
+ * The game to create once both have accepted: its id, hash fields, FIRST_MOVE_MS, and the
+ * client/START_GAME the creating step publishes ("$NOW" where Redis TIME goes).
+ */
 export interface PreparedGame {
   gameId: string;
   fields: string[];
   firstMoveMs: number;
+  startEvent: string;
 }
 
 export type AcceptReply =
@@ -164,7 +168,17 @@ export async function acceptMatchup(
   const reply = (await acceptScript.run(
     ctx.redis,
     [k.proposal(proposal.matchId), k.live(a), k.live(b), k.game(gameId), k.deadlines],
-    [proposal.matchId, userId, a, b, gameId, game?.firstMoveMs ?? 0, ...(game?.fields ?? [])],
+    [
+      proposal.matchId,
+      userId,
+      a,
+      b,
+      gameId,
+      game?.firstMoveMs ?? 0,
+      k.userEvents(a),
+      k.userEvents(b),
+      ...(game ? [game.startEvent, ...game.fields] : []),
+    ],
   )) as [AcceptReply["code"], string?];
   return reply[0] === "STARTED" ? { code: "STARTED", gameId: reply[1]! } : { code: reply[0] };
 }
@@ -193,7 +207,7 @@ export async function cancelMatchup(
       k.queueEntries(pool, proposal.rated),
       k.deadlines,
     ],
-    [proposal.matchId, reason, userId, a, b],
+    [proposal.matchId, reason, userId, a, b, k.userEvents(a), k.userEvents(b)],
   )) as [CancelReply["code"], number?, number?];
   if (reply[0] !== "CANCELLED") return { code: reply[0] };
   return { code: "CANCELLED", requeued: { [a]: reply[1] === 1, [b]: reply[2] === 1 } };

@@ -123,6 +123,8 @@ export function endedGame(spec: GameSpec): { game: Game; clocks: number[] } {
     winner: spec.winner,
     createdAt: spec.createdAt,
     endedAt: spec.endedAt,
+    // One event per move, then GAME_OVER (the fixtures have no draw offers).
+    v: ply + 1,
   };
   return { game, clocks: played.clocks };
 }

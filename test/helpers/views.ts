@@ -5,7 +5,6 @@ import type { GameView } from "../../src/domain/game.js";
 export function startView(id: string): GameView {
   return {
     id,
-    version: 0,
     status: "started",
     ply: 0,
     fen: INITIAL_FEN,

@@ -6,7 +6,6 @@ import { api, newUsername, PASSWORD, register } from "../helpers/accounts.js";
 import { connect, type TestClient } from "../helpers/client.js";
 import { testEnv } from "../helpers/env.js";
 import { clusterFor, spawnInstance, startInProcess } from "../helpers/instances.js";
-import type { SocketUser } from "../../src/realtime/dispatch.js";
 import { rooms } from "../../src/store/keys.js";
 import type { UserDoc } from "../../src/store/users.js";
 
@@ -68,11 +67,7 @@ test("REGISTER_USER keeps the guest's user id and queue place, and every socket 
   // later actions (a rated START_MATCHMAKING, say) are judged as the account's.
   const onB = await b.io.in(rooms.user(guest.user.id)).local.fetchSockets();
   assert.equal(onB.length, 1);
-  const {
-    userId,
-    username: nameOnB,
-    guest: guestOnB,
-  } = (onB[0]!.data as { user: SocketUser }).user;
+  const { userId, username: nameOnB, guest: guestOnB } = onB[0]!.data.user;
   assert.deepEqual(
     { userId, nameOnB, guestOnB },
     { userId: guest.user.id, nameOnB: username, guestOnB: false },

@@ -21,6 +21,7 @@ test("scholar's mate across two instances: every update reaches both, checkmate 
     const over = await c.next("client/GAME_OVER");
     assert.deepEqual(over, {
       gameId: g.gameId,
+      v: 8,
       result: "1-0",
       reason: "checkmate",
       winner: "white",
@@ -62,7 +63,11 @@ test("draw offers: a move by the offered side declines; offer, decline, accept",
   await g.play("e2e4", 0);
   await g.play("e7e5", 1);
   assert.deepEqual(await g.white.send("game/OFFER_DRAW", { gameId: g.gameId }), { ok: true });
-  assert.deepEqual(await g.black.next("client/OFFER_DRAW"), { gameId: g.gameId, by: "white" });
+  assert.deepEqual(await g.black.next("client/OFFER_DRAW"), {
+    gameId: g.gameId,
+    v: 3,
+    by: "white",
+  });
   await g.play("g1f3", 2);
   assert.equal((await updateAt(g.black, 3)).drawOffer, "white", "the offerer's own move keeps it");
   await g.play("b8c6", 3);
@@ -73,7 +78,11 @@ test("draw offers: a move by the offered side declines; offer, decline, accept",
   });
   await g.black.send("game/OFFER_DRAW", { gameId: g.gameId });
   assert.deepEqual(await g.white.send("game/DECLINE_DRAW", { gameId: g.gameId }), { ok: true });
-  assert.deepEqual(await g.black.next("client/DRAW_DECLINED"), { gameId: g.gameId, by: "white" });
+  assert.deepEqual(await g.black.next("client/DRAW_DECLINED"), {
+    gameId: g.gameId,
+    v: 7,
+    by: "white",
+  });
   await g.black.send("game/OFFER_DRAW", { gameId: g.gameId });
   assert.deepEqual(await g.white.send("game/OFFER_DRAW", { gameId: g.gameId }), { ok: true });
   const over = await g.black.next("client/GAME_OVER");
@@ -87,6 +96,7 @@ test("resigning before both sides moved aborts; after, the opponent wins", async
   await early.black.send("game/CONCEDE", { gameId: early.gameId });
   assert.deepEqual(await early.white.next("client/GAME_OVER"), {
     gameId: early.gameId,
+    v: 2,
     result: null,
     reason: "aborted",
     winner: null,
@@ -162,7 +172,7 @@ test("threefold repetition ends the game on the third occurrence, counted over t
   const moves = [...shuffle, ...shuffle];
   for (const [ply, uci] of moves.entries()) {
     // Halfway, both instances forget their copies: the history must come back from Redis whole.
-    if (ply === 4) for (const i of g.instances) i.ctx.gameCache?.delete(g.gameId);
+    if (ply === 4) for (const i of g.instances) i.rt.cache.delete(g.gameId);
     assert.deepEqual(
       await g.play(uci, ply),
       { ok: true, ply: ply + 1 },

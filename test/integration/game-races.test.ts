@@ -5,7 +5,6 @@ import { archivedCount, setupGame, updateAt } from "../helpers/game-setup.js";
 import { loadGame, loadGameRecord } from "../../src/store/game-store.js";
 import { commitMove, loadLiveGame } from "../../src/store/game-commands.js";
 import { planMove } from "../../src/domain/game.js";
-import { gameOverEvent } from "../../src/store/game-events.js";
 import { startGame } from "../helpers/live-games.js";
 
 const MOVES = [
@@ -155,9 +154,9 @@ test("a committed move reaches both players though its instance publishes nothin
   // straight from the test. The move script publishes UPDATE_GAME in the same atomic step.
   const ctx = g.instances[0]!.ctx;
   const live = await loadLiveGame(ctx, g.gameId);
-  const plan = planMove(live!.view, g.whiteUser.id, "e2e4", 0);
+  const plan = planMove(live!, g.whiteUser.id, "e2e4", 0);
   assert.ok(plan.ok);
-  const reply = await commitMove(ctx, live!.view, plan);
+  const reply = await commitMove(ctx, live!, plan);
   assert.equal(reply.code, "OK");
   for (const c of [g.white, g.black]) {
     const update = await updateAt(c, 1);
@@ -185,19 +184,14 @@ test("a mating move's GAME_OVER is published with the commit, after its UPDATE_G
   // Committed straight from the test, as an instance killed right after its commit would leave it.
   const ctx = g.instances[1]!.ctx;
   const live = (await loadLiveGame(ctx, g.gameId))!;
-  const plan = planMove(live.view, g.blackUser.id, "d8h4", 3);
+  const plan = planMove(live, g.blackUser.id, "d8h4", 3);
   assert.ok(plan.ok && plan.outcome?.reason === "checkmate");
   const end = { result: "0-1", reason: "checkmate", winner: "black" } as const;
-  const reply = await commitMove(
-    ctx,
-    live.view,
-    plan,
-    JSON.stringify(gameOverEvent(live.meta, end)),
-  );
+  const reply = await commitMove(ctx, live, plan);
   assert.equal(reply.code, "OK");
   for (const c of [g.white, g.black]) {
     const over = await c.next("client/GAME_OVER");
-    assert.deepEqual(over, { gameId: g.gameId, ...end, ratingDiff: null });
+    assert.deepEqual(over, { gameId: g.gameId, v: 5, ...end, ratingDiff: null });
     const types = c.received.map((a) => a.type);
     const last = types.lastIndexOf("client/UPDATE_GAME");
     assert.equal((c.received[last]!.payload as { ply: number }).ply, 4);

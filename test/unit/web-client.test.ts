@@ -1,11 +1,11 @@
-// The browser client's pure parts: clock offset and display, the ply-gap rule, moves in wire UCI,
-// SAN for replays, and a human message for every error code.
+// The browser client's pure parts: clock offset and display, game events in order of `v`, moves in
+// wire UCI, SAN for replays, and a human message for every error code.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { errorCodes } from "../../src/protocol/errors.js";
-import type { Game } from "../../src/protocol/types.js";
+import type { Game, GameEvent } from "../../src/protocol/types.js";
 import { ClockOffset, formatClock, remainingMs } from "../../src/web/src/clock.js";
-import { applyUpdate, classifyUpdate, type GameUpdate } from "../../src/web/src/game-model.js";
+import { applyEvent, applyHeld, classifyEvent } from "../../src/web/src/game-model.js";
 import { humanError } from "../../src/web/src/messages.js";
 import { INITIAL_FEN, positionOf, replay, typedMove, wireUci } from "../../src/web/src/rules.js";
 
@@ -44,7 +44,7 @@ void test("clocks read m:ss, h:mm:ss, and tenths under ten seconds", () => {
   for (const [ms, text] of cases) assert.equal(formatClock(ms), text, `${ms} ms`);
 });
 
-function game(ply: number): Game {
+function game(v: number): Game {
   return {
     id: "g1",
     rated: false,
@@ -52,7 +52,7 @@ function game(ply: number): Game {
     white: { id: "w", username: "w", rating: 1500 },
     black: { id: "b", username: "b", rating: 1500 },
     fen: INITIAL_FEN,
-    ply,
+    ply: 0,
     moves: [],
     san: [],
     turn: "white",
@@ -64,25 +64,92 @@ function game(ply: number): Game {
     winner: null,
     createdAt: 0,
     endedAt: null,
+    v,
   };
 }
 
-void test("an update is applied when it follows, ignored when seen, and a gap asks for a resync", () => {
-  const update = (ply: number): GameUpdate => ({
+const e4 = (v: number): GameEvent => ({
+  type: "client/UPDATE_GAME",
+  payload: {
     gameId: "g1",
-    ply,
+    v,
+    ply: 1,
     move: { uci: "e2e4", san: "e4" },
     fen: "rnbqkbnr/pppppppp/8/8/4P3/8/PPPP1PPP/RNBQKBNR b KQkq - 0 1",
     clock: { whiteMs: 180_000, blackMs: 180_000, running: false, serverTime: 5 },
     drawOffer: null,
-  });
-  assert.equal(classifyUpdate(game(0), update(1)), "apply");
-  assert.equal(classifyUpdate(game(1), update(1)), "ignore");
-  assert.equal(classifyUpdate(game(0), update(2)), "gap");
-  assert.equal(classifyUpdate(null, update(1)), "ignore");
-  assert.equal(classifyUpdate({ ...game(0), id: "other" }, update(1)), "ignore");
-  const next = applyUpdate(game(0), update(1));
-  assert.deepEqual([next.ply, next.turn, next.moves, next.san], [1, "black", ["e2e4"], ["e4"]]);
+  },
+});
+const offer = (v: number): GameEvent => ({
+  type: "client/OFFER_DRAW",
+  payload: { gameId: "g1", v, by: "black" },
+});
+const declined = (v: number): GameEvent => ({
+  type: "client/DRAW_DECLINED",
+  payload: { gameId: "g1", v, by: "white" },
+});
+const over = (v: number): GameEvent => ({
+  type: "client/GAME_OVER",
+  payload: { gameId: "g1", v, result: "1-0", reason: "resign", winner: "white", ratingDiff: null },
+});
+
+void test("every game event is classified by v: the next applies, a seen one is ignored, one past it is a gap", () => {
+  for (const event of [e4, offer, declined, over]) {
+    const kind = event(0).type;
+    assert.equal(classifyEvent(game(3), event(4)), "apply", kind);
+    assert.equal(classifyEvent(game(3), event(3)), "ignore", kind);
+    assert.equal(classifyEvent(game(3), event(1)), "ignore", kind);
+    assert.equal(classifyEvent(game(3), event(5)), "gap", kind);
+    assert.equal(classifyEvent(null, event(4)), "ignore", kind);
+    assert.equal(classifyEvent({ ...game(3), id: "other" }, event(4)), "ignore", kind);
+  }
+  // The ply no longer decides: the move after a draw offer follows by v, and the same move without
+  // the offer before it is a gap though its ply follows.
+  assert.equal(classifyEvent(game(1), e4(2)), "apply");
+  assert.equal(classifyEvent(game(0), e4(2)), "gap");
+});
+
+void test("each event kind changes the game as it says and advances its v", () => {
+  const moved = applyEvent(game(0), e4(1));
+  assert.deepEqual(
+    [moved.v, moved.ply, moved.turn, moved.moves, moved.san, moved.clock.serverTime],
+    [1, 1, "black", ["e2e4"], ["e4"], 5],
+  );
+  const offered = applyEvent(moved, offer(2));
+  assert.deepEqual([offered.v, offered.drawOffer, offered.ply], [2, "black", 1]);
+  const declinedGame = applyEvent(offered, declined(3));
+  assert.deepEqual([declinedGame.v, declinedGame.drawOffer], [3, null]);
+  const ended = applyEvent(offered, over(3));
+  assert.deepEqual(
+    [ended.v, ended.status, ended.result, ended.reason, ended.winner, ended.drawOffer],
+    [3, "ended", "1-0", "resign", "white", null],
+  );
+  assert.equal(ended.clock.running, false);
+});
+
+void test("events held behind a gap are applied once those in between arrive, in order of v", () => {
+  const held = new Map<number, GameEvent>([
+    [3, declined(3)],
+    [4, over(4)],
+  ]);
+  // Still a gap (v 2 missing): nothing applies, nothing is forgotten.
+  const waiting = applyHeld(game(1), held);
+  assert.deepEqual([waiting.game.v, waiting.applied.length, [...held.keys()]], [1, 0, [3, 4]]);
+  // The repair brings v 2: it and then the held ones apply.
+  held.set(2, offer(2));
+  const { game: caught, applied } = applyHeld(game(1), held);
+  assert.deepEqual(
+    applied.map((e) => e.payload.v),
+    [2, 3, 4],
+  );
+  assert.deepEqual([caught.v, caught.status, held.size], [4, "ended", 0]);
+  // A resumed game that already includes some held events: those are dropped, the next applies.
+  held.set(3, declined(3)).set(4, over(4)).set(6, over(6));
+  const resumed = applyHeld(game(3), held);
+  assert.deepEqual(
+    [resumed.game.v, resumed.applied.map((e) => e.payload.v), [...held.keys()]],
+    [4, [4], [6]],
+  );
 });
 
 void test("board moves become wire UCI: castling as the king's two-square move, promotions suffixed", () => {

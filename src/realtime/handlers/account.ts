@@ -7,7 +7,7 @@ import { rooms } from "../../store/keys.js";
 import { getLiveState } from "../../store/live-state.js";
 import { rateLimits } from "../../store/rate-limits.js";
 import { updateUserSessions } from "../../store/sessions.js";
-import type { Handler, SocketUser } from "../dispatch.js";
+import type { Handler } from "../dispatch.js";
 import { socketAddress } from "../handshake.js";
 
 /**
@@ -16,7 +16,7 @@ import { socketAddress } from "../handshake.js";
  * instance, and each of those sockets updates its server-side user from it (session-events.ts).
  */
 export const registerUser: Handler<"server/REGISTER_USER"> = async (
-  { app, socket, user },
+  { app, rt, socket, user },
   payload,
 ) => {
   if (!user.guest)
@@ -24,7 +24,7 @@ export const registerUser: Handler<"server/REGISTER_USER"> = async (
   await rateLimits(app).consume("registerPerAddress", socketAddress(app.config, socket.handshake));
   const account = await createAccount(app, payload, user.userId);
   await updateUserSessions(app, user.userId, { username: account.username, guest: false });
-  (socket.data as { user: SocketUser }).user = {
+  socket.data.user = {
     ...user,
     username: account.username,
     guest: false,
@@ -37,6 +37,6 @@ export const registerUser: Handler<"server/REGISTER_USER"> = async (
       state: await getLiveState(app, user.userId),
     },
   };
-  app.io?.to(rooms.user(user.userId)).emit("action", resume);
+  rt.io.to(rooms.user(user.userId)).emit("action", resume);
   return { sessionId: user.sessionId, user: account };
 };

@@ -1,14 +1,9 @@
 // Socket handlers of matchmaking: join and leave a queue, answer a proposal. Every ack that
 // succeeds carries the user's new live state (`state`, as in client/RESUME_SESSION).
-import type { Socket } from "socket.io";
+import type { IoSocket as Socket } from "../io.js";
 import type { AppContext } from "../../context.js";
 import { parseTimeControl } from "../../domain/time-control.js";
-import {
-  announceCancelled,
-  announceGame,
-  prepareGame,
-  startMatchedGame,
-} from "../../jobs/matchups.js";
+import { prepareGame, startMatchedGame } from "../../jobs/matchups.js";
 import { AppError } from "../../protocol/errors.js";
 import type { LiveState } from "../../protocol/types.js";
 import { getLiveState, getStoredLiveState, proposalFor } from "../../store/live-state.js";
@@ -75,7 +70,6 @@ export const replyMatchup: Handler<"server/REPLY_MATCHUP"> = async ({ app, user 
   if (!payload.accept) {
     const reply = await cancelMatchup(app, proposal, "declined", user.userId);
     if (reply.code !== "CANCELLED") throw new AppError("UNKNOWN_MATCH");
-    announceCancelled(app, proposal, "declined", reply.requeued);
     return { state: { status: "idle" } satisfies LiveState };
   }
   // The game is prepared beforehand only when this acceptance should complete the proposal.
@@ -88,7 +82,6 @@ export const replyMatchup: Handler<"server/REPLY_MATCHUP"> = async ({ app, user 
     case "UNKNOWN_MATCH":
       throw new AppError("UNKNOWN_MATCH");
     case "STARTED":
-      await announceGame(app, proposal, reply.gameId);
       return { state: { status: "playing", gameId: reply.gameId } satisfies LiveState };
     case "NEED_GAME":
       // The other side accepted between our read and our script: start the game now.

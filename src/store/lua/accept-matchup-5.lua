@@ -4,7 +4,10 @@
 -- KEYS[4]  the new game's hash   KEYS[5]  the deadlines sorted set
 -- ARGV[1] matchId  ARGV[2] accepting userId ('' = nobody new: start if both have accepted)
 -- ARGV[3] a  ARGV[4] b  ARGV[5] gameId  ARGV[6] FIRST_MOVE_MS
--- ARGV[7..] the new game's hash as field, value, ... (none when the caller did not prepare it);
+-- ARGV[7] a's lobby channel  ARGV[8] b's lobby channel
+-- ARGV[9] the client/START_GAME JSON of the new game, where the string "$NOW" stands for TIME
+--         (createdAt and the clock's serverTime); published to both players in this same step
+-- ARGV[10..] the new game's hash as field, value, ... (none when the caller did not prepare it);
 --          createdAt, serverTime (= TIME) and deadline (= TIME + FIRST_MOVE_MS) are added here
 -- Returns  {'STARTED', gameId}; {'WAITING'} while the other side has not accepted;
 --          {'NEED_GAME'} when both have accepted but no game was prepared (call again with it);
@@ -25,7 +28,7 @@ if not (a.accepted and b.accepted) then
   redis.call('SET', KEYS[1], cjson.encode(p))
   return {'WAITING'}
 end
-if #ARGV < 7 then
+if #ARGV < 10 then
   redis.call('SET', KEYS[1], cjson.encode(p))
   return {'NEED_GAME'}
 end
@@ -40,7 +43,7 @@ end
 local gameId = ARGV[5]
 local deadline = now + tonumber(ARGV[6])
 local fields = {}
-for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 10, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[4], unpack(fields))
 redis.call('HSET', KEYS[4], 'createdAt', now, 'serverTime', now, 'deadline', deadline)
 redis.call('ZADD', KEYS[5], deadline, 'game:' .. gameId)
@@ -49,4 +52,7 @@ local playing = cjson.encode({ status = 'playing', gameId = gameId })
 redis.call('SET', KEYS[2], playing)
 redis.call('SET', KEYS[3], playing)
 redis.call('DEL', KEYS[1])
+local start = string.gsub(ARGV[9], '"%$NOW"', tostring(now))
+redis.call('SPUBLISH', ARGV[7], start)
+redis.call('SPUBLISH', ARGV[8], start)
 return {'STARTED', gameId}

@@ -4,7 +4,8 @@
 -- KEYS[1]  the proposal   KEYS[2]  live state of player a   KEYS[3]  live state of player b
 -- KEYS[4]  the pool's queue   KEYS[5]  the pool's queue entries   KEYS[6]  the deadlines sorted set
 -- ARGV[1] matchId  ARGV[2] reason ('declined' | 'expired')  ARGV[3] declining userId ('' if expired)
--- ARGV[4] a  ARGV[5] b
+-- ARGV[4] a  ARGV[5] b  ARGV[6] a's lobby channel  ARGV[7] b's lobby channel: each gets its
+--         client/MATCHUP_CANCELLED in this same step
 -- Returns  {'CANCELLED', requeued a (1|0), requeued b (1|0)};
 --          {'UNKNOWN_MATCH'} when the proposal is gone, expired (decline) or the user is not in it;
 --          {'NOT_DUE'} (expiry before expiresAt: the deadline is put back at expiresAt);
@@ -44,6 +45,8 @@ for i, id in ipairs(ids) do
     redis.call('DEL', KEYS[1 + i])
   end
   out[#out + 1] = (held and requeue) and 1 or 0
+  redis.call('SPUBLISH', ARGV[5 + i], cjson.encode({type = 'client/MATCHUP_CANCELLED',
+    payload = {matchId = ARGV[1], reason = ARGV[2], requeued = held and requeue}}))
 end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[6], member)

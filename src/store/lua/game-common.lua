@@ -1,9 +1,28 @@
 -- game-common: functions shared by the game-*.lua scripts (prepended at load time, not run alone).
--- Every game script takes the same five KEYS:
+-- Every game script takes the same six KEYS:
 --   KEYS[1] game hash   KEYS[2] deadlines zset   KEYS[3] white's live state
---   KEYS[4] black's live state   KEYS[5] archive stream
+--   KEYS[4] black's live state   KEYS[5] archive stream   KEYS[6] the game's event log (list)
+-- and the game's event channel as its last ARGV.
 local FIELDS = {'id', 'v', 'ply', 'status', 'deadline', 'running', 'serverTime',
   'whiteMs', 'blackMs', 'incrementMs', 'drawOffer', 'moves', 'san', 'clocks', 'reps'}
+
+-- How many of a game's last events are kept for catching up (lichess keeps 20). A socket further
+-- behind than this gets the whole game instead.
+local LOG_LENGTH = 30
+local CHANNEL = ARGV[#ARGV]
+
+-- Gives the event the game's next version, appends it to the log and publishes it, all in the
+-- step that commits it: no crash can fall between the commit and the delivery (DESIGN 5).
+local function publish_event(g, type, payload)
+  local v = redis.call('HINCRBY', KEYS[1], 'v', 1)
+  payload.gameId = g.id
+  payload.v = v
+  local json = cjson.encode({type = type, payload = payload})
+  redis.call('RPUSH', KEYS[6], json)
+  redis.call('LTRIM', KEYS[6], -LOG_LENGTH, -1)
+  redis.call('SPUBLISH', CHANNEL, json)
+  return v
+end
 
 local function load_game()
   local values = redis.call('HMGET', KEYS[1], unpack(FIELDS))
@@ -43,7 +62,16 @@ local function end_game(g, now, result, reason, winner)
     updates[#updates + 1] = ms[side]
   end
   redis.call('HSET', KEYS[1], unpack(updates))
-  local v = redis.call('HINCRBY', KEYS[1], 'v', 1)
+  -- The rating change of each possible result was computed at game start (TypeScript holds the
+  -- Glicko-2 arithmetic); an unrated or aborted game changes nothing.
+  local rating_diff = cjson.null
+  local diffs = redis.call('HGET', KEYS[1], 'ratingDiffs')
+  if result ~= '' and diffs and diffs ~= '' then
+    rating_diff = cjson.decode(diffs)[result] or cjson.null
+  end
+  local function or_null(s) if s == '' then return cjson.null end return s end
+  local v = publish_event(g, 'client/GAME_OVER', {result = or_null(result), reason = reason,
+    winner = or_null(winner), ratingDiff = rating_diff})
   redis.call('ZREM', KEYS[2], 'game:' .. g.id)
   for i = 3, 4 do
     local raw = redis.call('GET', KEYS[i])

@@ -4,6 +4,8 @@
 -- KEYS[3]  live state of player a   KEYS[4]  live state of player b
 -- KEYS[5]  the new proposal   KEYS[6]  the deadlines sorted set
 -- ARGV[1] a  ARGV[2] b  ARGV[3] matchId  ARGV[4] timeControl  ARGV[5] rated (1|0)  ARGV[6] PROPOSAL_MS
+-- ARGV[7] a's lobby channel  ARGV[8] b's lobby channel: each gets its client/PROPOSE_MATCHUP
+--         (the other player as opponent) in this same step
 -- Returns  {'OK', proposal JSON}; {'SKIP'} when either player is no longer queued in this pool
 local rated = ARGV[5] == '1'
 local ids = {ARGV[1], ARGV[2]}
@@ -36,4 +38,11 @@ end
 local json = cjson.encode(proposal)
 redis.call('SET', KEYS[5], json)
 redis.call('ZADD', KEYS[6], expiresAt, 'proposal:' .. ARGV[3])
+for i, id in ipairs(ids) do
+  local opponent = proposal.players[ids[3 - i]]
+  redis.call('SPUBLISH', ARGV[6 + i], cjson.encode({type = 'client/PROPOSE_MATCHUP', payload = {
+    matchId = ARGV[3], timeControl = ARGV[4], rated = rated,
+    opponent = {username = opponent.username, rating = opponent.rating},
+    expiresAt = expiresAt}}))
+end
 return {'OK', json}

@@ -1,16 +1,17 @@
 // The client's one piece of state and what changes it: socket events from the server, and the
 // player's actions. Screens are drawn from this state by screens.ts.
-import type { Game, LiveState, Proposal, PublicUser, ServerAction } from "../../protocol/types.js";
+import type {
+  Game,
+  GameEvent,
+  LiveState,
+  Proposal,
+  PublicUser,
+  ServerAction,
+} from "../../protocol/types.js";
 import { api, onServerDate } from "./api.js";
 import { ClockOffset } from "./clock.js";
 import { openConnection, type Connection } from "./connection.js";
-import {
-  applyGameOver,
-  applyUpdate,
-  classifyUpdate,
-  colorOf,
-  type GameOver,
-} from "./game-model.js";
+import { applyHeld, classifyEvent, colorOf, type GameOver } from "./game-model.js";
 import { humanError } from "./messages.js";
 import { findSession, storeSession } from "./session.js";
 
@@ -49,6 +50,10 @@ export class App {
   private conn: Connection | null = null;
   private lastQueue: { timeControl: string; rated: boolean; since: number } | null = null;
   private resumeTimer = 0;
+  /** Events of the game on screen not yet applied, by `v`: those that came in ahead of a gap. */
+  private readonly held = new Map<number, GameEvent>();
+  /** A game/PLAYER_READY {v} is on its way: its answer fills every gap seen meanwhile too. */
+  private repairing = false;
   ui: Ui = { render: () => {}, gameChanged: () => {}, notify: () => {} };
 
   async start(): Promise<void> {
@@ -173,17 +178,15 @@ export class App {
         return this.setLive({ status: "idle" });
       }
       case "client/START_GAME":
-        this.showGame(action.payload.game, receivedAt);
-        return this.resync(action.payload.game.id);
+        // The server sends every event of the game from here on (PROTOCOL: delivery by `v`).
+        return this.showGame(action.payload.game, receivedAt);
       case "client/RESUME_GAME":
         return this.showGame(action.payload.game, receivedAt);
       case "client/UPDATE_GAME":
-        return this.onUpdate(action.payload, receivedAt);
       case "client/OFFER_DRAW":
       case "client/DRAW_DECLINED":
-        return this.onDraw(action);
       case "client/GAME_OVER":
-        return this.onGameOver(action.payload);
+        return this.onGameEvent(action, receivedAt);
       case "client/ERROR":
         return this.ui.notify(humanError(action.payload.code));
     }
@@ -222,45 +225,70 @@ export class App {
     this.offset.observe(game.clock.serverTime, receivedAt, false);
     const same = this.state.game?.id === game.id;
     this.state.game = game;
-    if (!same) this.state.over = null;
+    // A whole game, with its v, answers any repair; held events past its v still follow it.
+    this.repairing = false;
+    if (!same) {
+      this.state.over = null;
+      this.held.clear();
+    }
     if (game.status === "started") this.state.live = { status: "playing", gameId: game.id };
     if (same) this.ui.gameChanged(true);
     else this.ui.render();
+    this.catchUp();
   }
 
-  private onUpdate(update: Parameters<typeof applyUpdate>[1], receivedAt: number): void {
-    this.offset.observe(update.clock.serverTime, receivedAt, true);
-    const game = this.state.game;
-    const verdict = classifyUpdate(game, update);
-    if (verdict === "gap") return this.resync(update.gameId);
-    if (verdict === "ignore" || game === null) return;
-    this.state.game = applyUpdate(game, update);
-    this.ui.gameChanged(false);
-  }
-
-  private onDraw(
-    action: Extract<ServerAction, { type: "client/OFFER_DRAW" | "client/DRAW_DECLINED" }>,
-  ): void {
-    const game = this.state.game;
-    if (game === null || game.id !== action.payload.gameId) return;
-    const me = colorOf(game, this.state.user?.id);
-    const byOpponent = action.payload.by !== me;
-    if (action.type === "client/OFFER_DRAW") {
-      this.state.game = { ...game, drawOffer: action.payload.by };
-      if (byOpponent) this.ui.notify("Your opponent offers a draw.");
-    } else {
-      this.state.game = { ...game, drawOffer: null };
-      this.ui.notify(byOpponent ? "Your opponent declined the draw." : "You declined the draw.");
+  private onGameEvent(event: GameEvent, receivedAt: number): void {
+    if (event.type === "client/UPDATE_GAME")
+      this.offset.observe(event.payload.clock.serverTime, receivedAt, true);
+    if (classifyEvent(this.state.game, event) !== "ignore") {
+      // Applied now if it follows, else once the repair has brought the events in between.
+      this.held.set(event.payload.v, event);
+      return this.catchUp();
     }
-    this.ui.gameChanged(false);
+    // The end of a game not on screen still frees the player for the lobby.
+    const live = this.state.live;
+    const gameId = event.payload.gameId;
+    if (event.type === "client/GAME_OVER" && live.status === "playing" && live.gameId === gameId)
+      this.setLive({ status: "idle" });
   }
 
-  private onGameOver(over: GameOver): void {
-    const game = this.state.game;
+  /** Applies the held events that follow the game; a gap left asks once for what it misses. */
+  private catchUp(): void {
+    const before = this.state.game;
+    if (before === null) return;
+    const { game, applied } = applyHeld(before, this.held);
+    this.state.game = game;
+    for (const event of applied) this.announce(game, event);
+    if (this.held.size === 0) this.repairing = false;
+    else if (!this.repairing) {
+      this.repairing = true;
+      void this.send("game/PLAYER_READY", { gameId: game.id, v: game.v }).then((answer) => {
+        // Never sent, or refused: the next event out of order asks again.
+        if (!answer.ok) this.repairing = false;
+      });
+    }
+    if (applied.length > 0) this.ui.gameChanged(before.status !== game.status);
+  }
+
+  /** What an applied event tells the player beyond the board. */
+  private announce(game: Game, event: GameEvent): void {
+    const me = colorOf(game, this.state.user?.id);
+    switch (event.type) {
+      case "client/OFFER_DRAW":
+        if (event.payload.by !== me) this.ui.notify("Your opponent offers a draw.");
+        return;
+      case "client/DRAW_DECLINED":
+        return this.ui.notify(
+          event.payload.by !== me ? "Your opponent declined the draw." : "You declined the draw.",
+        );
+      case "client/GAME_OVER":
+        return this.onGameOver(game, event.payload);
+    }
+  }
+
+  private onGameOver(game: Game, over: GameOver): void {
     if (this.state.live.status === "playing" && this.state.live.gameId === over.gameId)
       this.state.live = { status: "idle" };
-    if (game === null || game.id !== over.gameId) return this.ui.render();
-    this.state.game = applyGameOver(game, over);
     this.state.over = over;
     const me = colorOf(game, this.state.user?.id);
     const user = this.state.user;
@@ -272,12 +300,9 @@ export class App {
         games: r.games + 1,
       };
     }
-    this.ui.gameChanged(true);
-    // The final move may have been lost on the way (a gap): the finished game tells.
-    void this.fetchEnded(game.id);
   }
 
-  /** The game ended while this client was away, or its last move went missing: load it whole. */
+  /** The game ended while this client was away: load it whole. */
   private async fetchEnded(gameId: string): Promise<void> {
     const fetched = await api.game(gameId).catch(() => null);
     const game = this.state.game;

@@ -1,18 +1,52 @@
-// The live game as the client holds it: the server's game object, advanced by client/UPDATE_GAME
-// one ply at a time. A ply that does not follow is a gap, and the caller resyncs.
-import type { Color, Game, ServerEvents } from "../../protocol/types.js";
+// The live game as the client holds it: the server's game object, advanced by its events in order
+// of `v`, each the game's previous `v` + 1 (PROTOCOL.md, "Game events and their versions"). An
+// event past the next one is a gap: the caller holds it back and asks for those in between.
+import type { Color, Game, GameEvent, ServerEvents } from "../../protocol/types.js";
 
 export type GameUpdate = ServerEvents["client/UPDATE_GAME"];
 export type GameOver = ServerEvents["client/GAME_OVER"];
 
-/** What to do with an update: apply it, ignore it (already seen, or another game), or resync. */
-export function classifyUpdate(game: Game | null, update: GameUpdate): "apply" | "ignore" | "gap" {
-  if (game === null || game.id !== update.gameId) return "ignore";
-  if (update.ply <= game.ply) return "ignore";
-  return update.ply === game.ply + 1 ? "apply" : "gap";
+/** What to do with an event: apply it, ignore it (already seen, or another game), or repair. */
+export function classifyEvent(game: Game | null, event: GameEvent): "apply" | "ignore" | "gap" {
+  const { gameId, v } = event.payload;
+  if (game === null || game.id !== gameId || v <= game.v) return "ignore";
+  return v === game.v + 1 ? "apply" : "gap";
 }
 
-export function applyUpdate(game: Game, update: GameUpdate): Game {
+/** The game after its next event (the caller has classified it "apply"). */
+export function applyEvent(game: Game, event: GameEvent): Game {
+  const v = event.payload.v;
+  switch (event.type) {
+    case "client/UPDATE_GAME":
+      return { ...applyUpdate(game, event.payload), v };
+    case "client/OFFER_DRAW":
+      return { ...game, drawOffer: event.payload.by, v };
+    case "client/DRAW_DECLINED":
+      return { ...game, drawOffer: null, v };
+    case "client/GAME_OVER":
+      return { ...applyGameOver(game, event.payload), v };
+  }
+}
+
+/**
+ * Applies the held events that now follow the game, in order of `v`, and forgets those it already
+ * includes (a RESUME_GAME may have brought them). What stays in `held` still waits behind a gap.
+ */
+export function applyHeld(
+  game: Game,
+  held: Map<number, GameEvent>,
+): { game: Game; applied: GameEvent[] } {
+  for (const v of held.keys()) if (v <= game.v) held.delete(v);
+  const applied: GameEvent[] = [];
+  for (let next = held.get(game.v + 1); next !== undefined; next = held.get(game.v + 1)) {
+    held.delete(next.payload.v);
+    game = applyEvent(game, next);
+    applied.push(next);
+  }
+  return { game, applied };
+}
+
+function applyUpdate(game: Game, update: GameUpdate): Game {
   return {
     ...game,
     ply: update.ply,
@@ -25,7 +59,7 @@ export function applyUpdate(game: Game, update: GameUpdate): Game {
   };
 }
 
-export function applyGameOver(game: Game, over: GameOver): Game {
+function applyGameOver(game: Game, over: GameOver): Game {
   return {
     ...game,
     status: "ended",

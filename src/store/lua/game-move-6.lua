@@ -1,5 +1,5 @@
 -- game-move: commit one validated move, with the clock read from Redis TIME.
--- KEYS     as game-common (game, deadlines, live white, live black, archive)
+-- KEYS     as game-common (game, deadlines, live white, live black, archive, event log)
 -- ARGV[1]  ply the move was validated against (compare-and-set: the position it was checked on)
 -- ARGV[2]  uci (king's two-square form for castling)   ARGV[3] san
 -- ARGV[4]  fen after the move   ARGV[5] repetition key after the move
@@ -7,13 +7,12 @@
 -- ARGV[7]  rules outcome reason or ''   ARGV[8] rules outcome winner ('white', 'black' or '')
 -- ARGV[9]  '1' when the mover's opponent cannot mate (so the mover's flag is a draw)
 -- ARGV[10] FIRST_MOVE_MS
--- ARGV[11] the game's event channel: client/UPDATE_GAME is published there in this same atomic
---          step, so a committed move always reaches the players, whatever happens to the instance
--- ARGV[12] client/GAME_OVER as JSON, published after UPDATE_GAME when the move ends the game
---          by the rules (ARGV[7] set); '' otherwise
+-- ARGV[11] the game's event channel: client/UPDATE_GAME (and client/GAME_OVER when the move ends
+--          the game by the rules, ARGV[7] set) are logged and published there in this same step
 -- Returns  JSON: {code = NOT_FOUND | GAME_OVER | CONFLICT} or {code = ENDED, ...} when the
 --          mover's deadline had passed (the move is refused, the game ends on time or aborts),
 --          or {code = OK, v, ply, whiteMs, blackMs, running, serverTime, drawOffer, ended?}
+--          (v: the UPDATE_GAME's)
 local g = load_game()
 if not g then return cjson.encode({code = 'NOT_FOUND'}) end
 if g.status ~= 'started' then return cjson.encode({code = 'GAME_OVER'}) end
@@ -53,35 +52,32 @@ end
 local reps = ARGV[5]
 if ARGV[6] ~= '1' then reps = append(g.reps, ARGV[5], '|') end
 
+local ends = ARGV[7] ~= ''
+-- A move that ends the game leaves no offer and no running clock in its UPDATE_GAME.
+if ends then draw_offer = '' end
 redis.call('HSET', KEYS[1], 'fen', ARGV[4], 'ply', ply + 1, 'moves', append(g.moves, ARGV[2]),
   'san', append(g.san, ARGV[3]), 'clocks', append(g.clocks, ms[mover]), 'reps', reps,
   'whiteMs', ms.white, 'blackMs', ms.black, 'serverTime', now, 'running', running,
   'deadline', deadline, 'drawOffer', draw_offer)
-local v = redis.call('HINCRBY', KEYS[1], 'v', 1)
-redis.call('ZADD', KEYS[2], deadline, 'game:' .. g.id)
+local offer = cjson.null
+if draw_offer ~= '' then offer = draw_offer end
+local v = publish_event(g, 'client/UPDATE_GAME', {ply = ply + 1,
+  move = {uci = ARGV[2], san = ARGV[3]}, fen = ARGV[4],
+  clock = {whiteMs = ms.white, blackMs = ms.black, running = running == '1' and not ends,
+    serverTime = now},
+  drawOffer = offer})
 
 local reply = {code = 'OK', v = v, ply = ply + 1, whiteMs = ms.white, blackMs = ms.black,
-  running = running == '1', serverTime = now, drawOffer = draw_offer}
-if ARGV[7] ~= '' then
+  running = running == '1' and not ends, serverTime = now, drawOffer = draw_offer}
+if ends then
   g.ply = tostring(ply + 1)
   g.running = '0'
   g.whiteMs = ms.white
   g.blackMs = ms.black
   local result = '1/2-1/2'
   if ARGV[8] == 'white' then result = '1-0' elseif ARGV[8] == 'black' then result = '0-1' end
-  local e = end_game(g, now, result, ARGV[7], ARGV[8])
-  reply.v = e.v
-  reply.drawOffer = ''
-  reply.running = false
-  reply.ended = e
+  reply.ended = end_game(g, now, result, ARGV[7], ARGV[8])
+else
+  redis.call('ZADD', KEYS[2], deadline, 'game:' .. g.id)
 end
-
-local offer = cjson.null
-if reply.drawOffer ~= '' then offer = reply.drawOffer end
-redis.call('SPUBLISH', ARGV[11], cjson.encode({type = 'client/UPDATE_GAME', payload = {
-  gameId = g.id, ply = ply + 1, move = {uci = ARGV[2], san = ARGV[3]}, fen = ARGV[4],
-  clock = {whiteMs = ms.white, blackMs = ms.black, running = reply.running,
-    serverTime = now},
-  drawOffer = offer}}))
-if ARGV[7] ~= '' and ARGV[12] ~= '' then redis.call('SPUBLISH', ARGV[11], ARGV[12]) end
 return cjson.encode(reply)

@@ -1,8 +1,9 @@
 -- game-deadline: end a game whose deadline has passed (flag fall or first-move abort).
--- KEYS     as game-common (game, deadlines, live white, live black, archive)
+-- KEYS     as game-common (game, deadlines, live white, live black, archive, event log)
 -- ARGV[1]  '1' when the side to move's opponent cannot mate (the flag is then a draw)
 -- ARGV[2]  the ply the caller saw, or '' (a stale caller's view of the position must not
 --          decide flag_draw: on a mismatch nothing happens and the caller reloads)
+-- ARGV[3]  the game's event channel (GAME_OVER is logged and published there)
 -- Returns  JSON {code = GONE} (no such game, or over), {code = CONFLICT},
 --          {code = NOT_DUE, deadline} (the member is put back at the true deadline), or {code = ENDED, ...}
 local g = load_game()

@@ -1,0 +1,52 @@
+// Helpers of the socket benchmarks: a seeded random source, process CPU, Redis commandstats, an
+// instance's event-loop lag from /metrics, percentiles and a guest bot's connection. A subfolder,
+// so scripts/bench.mjs (which runs every bench/*.ts) does not take it for a benchmark.
+import { readFileSync } from "node:fs";
+import { io, type Socket } from "socket.io-client";
+import type { StoreHandle } from "../../test/helpers/store.js";
+
+/** The same sequence in [0, 1) for the same seed. */
+export function rng(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc. */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 10 ms
+}
+
+/** Calls so far of every Redis command (scripts' own commands included), from INFO commandstats. */
+export async function commandStats(redis: StoreHandle["redis"]): Promise<Map<string, number>> {
+  const info = await redis.info("commandstats");
+  const stats = new Map<string, number>();
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats.set(m[1]!, Number(m[2]));
+  return stats;
+}
+
+/** An instance's event-loop lag (since the previous scrape), in seconds, from /metrics. */
+export async function instanceLag(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const stats = new Map<string, number>();
+  for (const m of text.matchAll(/^nodejs_eventloop_lag_(p50|p99|max)_seconds (\S+)$/gm))
+    stats.set(m[1]!, Number(m[2]));
+  return stats;
+}
+
+/** The p-quantile (0..1) of sorted values, with one decimal; "-" when there are none. */
+export function pct(sorted: readonly number[], p: number): string {
+  if (sorted.length === 0) return "-";
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!.toFixed(1);
+}
+
+/** A new guest's socket, once its client/RESUME_SESSION has arrived. */
+export function connectBot(url: string): Promise<{ socket: Socket; user: { id: string } }> {
+  return new Promise((resolve, reject) => {
+    const socket = io(url, { transports: ["websocket"], forceNew: true, reconnection: false });
+    socket.once("connect_error", reject);
+    socket.once("action", (a: { payload: { user: { id: string } } }) =>
+      resolve({ socket, user: a.payload.user }),
+    );
+  });
+}

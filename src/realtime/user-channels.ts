@@ -1,0 +1,105 @@
+// Each user's lobby events (PROPOSE_MATCHUP, MATCHUP_CANCELLED, START_GAME) are published to the
+// user's own sharded channel by the script that commits them, so an instance that dies right after
+// a commit cannot keep them from the players. An instance listens to a user's channel while it
+// holds a socket of that user, and a connection subscribes before its RESUME_SESSION reads the
+// state: what was committed before is in that state, what comes after arrives on the channel.
+// A START_GAME gives each socket of the user the game's feed (game-feeds.ts) before anything else.
+import type { Logger } from "../log.js";
+import type { Keys } from "../store/keys.js";
+import type { LobbyEvent, LobbyMessage } from "../store/lobby-events.js";
+import type { Redis } from "../store/redis.js";
+import type { GameFeeds } from "./game-feeds.js";
+import type { IoSocket } from "./io.js";
+
+interface Listener {
+  /** Each local socket of the user, with the events held for it until its resume is sent. */
+  sockets: Map<IoSocket, LobbyEvent[] | null>;
+  subscribed: Promise<void>;
+  onMessage: (message: string) => void;
+}
+
+export interface UserChannelsDeps {
+  subscriber: Redis;
+  keys: Keys;
+  feeds: GameFeeds;
+  log: Logger;
+}
+
+export class UserChannels {
+  private readonly users = new Map<string, Listener>();
+
+  constructor(private readonly deps: UserChannelsDeps) {}
+
+  /**
+   * Resolves once the socket's user channel is listened to (at once when it already was). Until
+   * `ready(socket)`, the socket's lobby events are held: RESUME_SESSION comes first (PROTOCOL).
+   */
+  add(socket: IoSocket): Promise<void> {
+    const userId = socket.data.user.userId;
+    let listener = this.users.get(userId);
+    if (listener === undefined) {
+      const onMessage = (message: string) => this.forward(userId, message);
+      const subscribed = this.deps.subscriber
+        .sSubscribe(this.deps.keys.userEvents(userId), onMessage)
+        .catch((err: unknown) =>
+          this.deps.log.warn({ err, userId }, "user channel not subscribed"),
+        );
+      listener = { sockets: new Map(), subscribed, onMessage };
+      this.users.set(userId, listener);
+    }
+    listener.sockets.set(socket, []);
+    return listener.subscribed;
+  }
+
+  /** The socket has had its resume: the events held for it follow, then the live ones. */
+  ready(socket: IoSocket): void {
+    const sockets = this.users.get(socket.data.user.userId)?.sockets;
+    const held = sockets?.get(socket);
+    if (sockets === undefined || held == null) return;
+    sockets.set(socket, null);
+    for (const event of held) this.send(socket, event);
+  }
+
+  remove(socket: IoSocket): void {
+    const userId = socket.data.user.userId;
+    const listener = this.users.get(userId);
+    if (listener === undefined || !listener.sockets.delete(socket) || listener.sockets.size > 0)
+      return;
+    this.users.delete(userId);
+    this.deps.subscriber
+      .sUnsubscribe(this.deps.keys.userEvents(userId), listener.onMessage)
+      .catch((err: unknown) =>
+        this.deps.log.warn({ err, userId }, "user channel not unsubscribed"),
+      );
+  }
+
+  /** How many user channels this instance listens to (for tests and metrics). */
+  get listening(): number {
+    return this.users.size;
+  }
+
+  private forward(userId: string, message: string): void {
+    let parsed: LobbyMessage;
+    try {
+      parsed = JSON.parse(message) as LobbyMessage;
+    } catch (err) {
+      this.deps.log.error({ err, userId }, "malformed lobby event");
+      return;
+    }
+    for (const [socket, held] of this.users.get(userId)?.sockets ?? []) {
+      if (parsed.type === "session-ended") {
+        if (socket.data.user.sessionId === parsed.sessionId) socket.disconnect(true);
+      } else if (held !== null) held.push(parsed);
+      else this.send(socket, parsed);
+    }
+  }
+
+  private send(socket: IoSocket, event: LobbyEvent): void {
+    if (event.type !== "client/START_GAME") return void socket.emit("action", event);
+    const game = event.payload.game;
+    this.deps.feeds.start(socket, game).catch((err: unknown) => {
+      this.deps.log.warn({ err, gameId: game.id }, "game start not delivered; the socket resyncs");
+      socket.disconnect(true);
+    });
+  }
+}
