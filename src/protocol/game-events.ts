@@ -26,7 +26,10 @@ export const gameEventSchema = z.discriminatedUnion("type", [
       drawOffer: color.nullable(),
     }),
   }),
-  z.strictObject({ type: z.literal("client/OFFER_DRAW"), payload: z.strictObject({ ...base, by: color }) }),
+  z.strictObject({
+    type: z.literal("client/OFFER_DRAW"),
+    payload: z.strictObject({ ...base, by: color }),
+  }),
   z.strictObject({
     type: z.literal("client/DRAW_DECLINED"),
     payload: z.strictObject({ ...base, by: color }),
