@@ -37,6 +37,26 @@ export function createRedis(
   return client;
 }
 
+/**
+ * Closes a client: QUIT when Redis answers, else the connection is cut. A client can still look
+ * ready for a moment after Redis went away (the close is not yet seen), and a QUIT sent then
+ * would wait for ever: it gets `waitMs`.
+ */
+export async function closeRedis(client: Redis, waitMs = 1_000): Promise<void> {
+  if (client.isReady) {
+    let timer: NodeJS.Timeout | undefined;
+    const quit = client.quit().then(
+      () => true,
+      () => false,
+    );
+    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, waitMs, false)));
+    const quitted = await Promise.race([quit, timeout]);
+    clearTimeout(timer);
+    if (quitted) return;
+  }
+  if (client.isOpen) client.destroy();
+}
+
 /** One Lua script, run by EVALSHA with a fallback to EVAL when the server has not cached it. */
 export class LuaScript {
   readonly sha: string;
