@@ -8,13 +8,13 @@ import { createHttpApp } from "./http/app.js";
 import { apiRouters } from "./http/routes.js";
 import { startJobs, type Jobs } from "./jobs/index.js";
 import { createLogger, type Logger } from "./log.js";
-import { createMetrics } from "./metrics.js";
+import { createMetrics, type Metrics } from "./metrics.js";
 import type { IoServer } from "./realtime/io.js";
 import { createRealtime, type RealtimeServer } from "./realtime/server.js";
 import { handlers, resumeHooks, socketGuard } from "./realtime/handlers/index.js";
 import { createKeys } from "./store/keys.js";
 import { createMongo, ensureIndexes } from "./store/mongo.js";
-import { createRedis, type Redis } from "./store/redis.js";
+import { closeRedis, createRedis } from "./store/redis.js";
 
 export interface Instance {
   url: string;
@@ -23,6 +23,7 @@ export interface Instance {
   /** The socket layer's services (tests look at what it listens to). */
   rt: RealtimeServer;
   http: HttpServer;
+  metrics: Metrics;
   close: () => Promise<void>;
 }
 
@@ -56,7 +57,9 @@ export async function startInstance(
     guard: socketGuard(ctx),
   });
   const io = rt.io;
-  const jobs: Jobs = startJobs(ctx);
+  const jobs: Jobs = startJobs(ctx, {
+    archiveDeadLetter: () => metrics.archiveDeadLetters.inc(),
+  });
 
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
@@ -73,8 +76,6 @@ export async function startInstance(
       // Closing the sockets tells clients to reconnect, to another instance behind the balancer.
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       metrics.stop();
-      // QUIT waits for Redis; with Redis away, a queued QUIT would wait for ever.
-      const closeRedis = async (c: Redis) => (c.isReady ? void (await c.quit()) : c.destroy());
       await Promise.allSettled([
         closeRedis(redis),
         closeRedis(pubClient),
@@ -84,5 +85,5 @@ export async function startInstance(
     })();
     return closing;
   };
-  return { url, ctx, io, rt, http, close };
+  return { url, ctx, io, rt, http, metrics, close };
 }

@@ -1,10 +1,12 @@
-// Prometheus metrics: the default process metrics plus an event-loop-lag histogram.
+// Prometheus metrics: the default process metrics, an event-loop-lag histogram, socket actions and
+// archive entries given up on.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 
 export interface Metrics {
   registry: Registry;
   actions: Counter<"type" | "outcome">;
+  archiveDeadLetters: Counter;
   stop: () => void;
 }
 
@@ -25,6 +27,12 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
 
+  const archiveDeadLetters = new Counter({
+    name: "chess_archive_dead_letters_total",
+    help: "Archive entries given up on after too many deliveries, moved to the dead-letter stream.",
+    registers: [registry],
+  });
+
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   const timer = setInterval(() => {
@@ -36,6 +44,7 @@ export function createMetrics(): Metrics {
   return {
     registry,
     actions,
+    archiveDeadLetters,
     stop: () => {
       clearInterval(timer);
       delay.disable();

@@ -5,13 +5,8 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { AppError } from "../protocol/errors.js";
 import { gameFromDoc } from "../store/archive.js";
-import {
-  countUserGames,
-  findUserByName,
-  listUserGames,
-  type HistoryCursor,
-} from "../store/game-history.js";
-import { publicRatings } from "../store/users.js";
+import { findUserByName, listUserGames, type HistoryCursor } from "../store/game-history.js";
+import { NO_GAMES, publicRatings } from "../store/users.js";
 
 const USERNAME = /^[A-Za-z0-9_-]{3,20}$/;
 
@@ -49,12 +44,12 @@ export function usersRouter(ctx: AppContext): Router {
   const router = Router();
 
   router.get("/api/users/:username", async (req, res) => {
+    // The counts are the archiver's, on the document: one read, never a count of the games.
     const user = await userOrNotFound(ctx, String(req.params.username));
-    const games = await countUserGames(ctx, user._id);
     res.json({
       username: user.username,
       ratings: publicRatings(user.ratings),
-      games,
+      games: { ...NO_GAMES, ...user.gameCounts },
       createdAt: user.createdAt,
     });
   });

@@ -1,7 +1,9 @@
 // The archiver: every instance reads the archive stream in one consumer group, archives each ended
-// game into MongoDB with its rating change, and only then acknowledges the entry. Entries of an
-// instance that died are taken over with XAUTOCLAIM; while MongoDB (or Redis) is down, entries stay
-// pending and are retried with a capped exponential backoff. Nothing here ever throws out.
+// game into MongoDB with its effects on the players, and only then acknowledges the entry. Entries
+// of an instance that died are taken over with XAUTOCLAIM; while MongoDB (or Redis) is down,
+// entries stay pending and are retried with a capped exponential backoff. An entry that fails on
+// its own (both stores answer) is retried later without holding up the others, and given up into
+// the dead-letter stream after `maxDeliveries` deliveries. Nothing here ever throws out.
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as delay } from "node:timers/promises";
@@ -10,19 +12,25 @@ import { archiveGame, type ArchivePause, type ArchivePausePoint } from "../store
 import {
   ackArchived,
   claimIdleEntries,
+  deadLetter,
   ensureArchiveGroup,
   leaveArchiveGroup,
+  pendingInfo,
   readNewEntries,
   readOwnPending,
   removeIdleConsumers,
   type ArchiveEntry,
 } from "../store/archive-queue.js";
-import type { Redis } from "../store/redis.js";
+import { closeRedis, type Redis } from "../store/redis.js";
 
 export interface ArchiverOptions {
   /** Pending this long with another consumer means its instance died: take the entry over. */
   claimIdleMs: number;
   graceS: number;
+  /** Deliveries of an entry that keeps failing before it goes to the dead-letter stream. */
+  maxDeliveries: number;
+  /** Called for each entry given up on (the metric). */
+  onDeadLetter?: () => void;
   pauseAt?: ArchivePausePoint | "off";
   blockMs?: number;
   count?: number;
@@ -35,6 +43,8 @@ const CLEANUP_EVERY_MS = 600_000;
 /** Unique per process: the pid alone repeats across containers (often 1). */
 export const consumerName = (): string =>
   `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export function startArchiver(
   ctx: AppContext,
@@ -53,9 +63,12 @@ export function startArchiver(
   const store = { ...ctx, redis: reader };
   const stopping = new AbortController();
   const log = ctx.log.child({ job: "archiver", consumer });
+  const backoffMs = (attempt: number) => Math.min(100 * 2 ** (attempt - 1), backoffCapMs);
 
   let groupReady = false;
-  let ownPending = false;
+  // When this consumer's own pending entries (failed, or left by an outage) are due again.
+  let retryOwnAt = 0;
+  let ownCursor = "0";
   let claimCursor = "0-0";
   let nextClaimAt = 0;
   let nextCleanupAt = Date.now() + CLEANUP_EVERY_MS;
@@ -72,24 +85,74 @@ export function startArchiver(
         }
       : undefined;
 
-  const handle = async (entry: ArchiveEntry) => {
+  /** A failure is the entry's own only while both stores answer; otherwise it is an outage. */
+  const storesAnswer = () =>
+    Promise.all([reader.ping(), ctx.mongo.db.command({ ping: 1 })]).then(
+      () => true,
+      () => false,
+    );
+
+  const giveUp = async (entry: ArchiveEntry, deliveries: number, error: string) => {
+    await deadLetter(store, entry, { deliveries, error, consumer });
+    opts.onDeadLetter?.();
+    log.error(
+      { gameId: entry.gameId, entryId: entry.entryId, deliveries, err: error },
+      "archive entry given up on; moved to the dead-letter stream",
+    );
+  };
+
+  /** Leaves the entry pending for a later try, or gives it up when that was its last delivery. */
+  const retryLater = async (entry: ArchiveEntry, error: string | null) => {
+    const pending = (await pendingInfo(store, [entry.entryId])).get(entry.entryId);
+    if (pending === undefined || pending.consumer !== consumer) return;
+    if (error !== null && pending.deliveries >= opts.maxDeliveries) {
+      await giveUp(entry, pending.deliveries, error);
+      return;
+    }
+    if (error !== null)
+      log.warn(
+        { gameId: entry.gameId, deliveries: pending.deliveries, err: error },
+        "archiving an entry failed; retrying it later",
+      );
+    retryOwnAt = Math.min(retryOwnAt, Date.now() + backoffMs(pending.deliveries));
+  };
+
+  const archive = async (entry: ArchiveEntry) => {
     let archived: string | null = null;
     if (entry.gameId === null) {
       log.error({ entryId: entry.entryId }, "archive entry without a game id; dropped");
     } else {
-      const outcome = await archiveGame(store, entry.gameId, pause);
+      const outcome = await archiveGame(store, entry.gameId, {
+        pause,
+        staleClaimMs: opts.claimIdleMs,
+      });
+      // Another game of a player is being written: not a failure, so never given up for it.
+      if (outcome === "busy") return retryLater(entry, null);
       if (outcome === "archived") archived = entry.gameId;
       else log.error({ gameId: entry.gameId, outcome }, "archive entry for no ended game; dropped");
     }
     await ackArchived(store, entry.entryId, archived, opts.graceS);
   };
 
-  /** What to work on: own retries first, then entries of dead consumers, then new ones. */
-  const nextEntries = async (): Promise<ArchiveEntry[]> => {
-    if (ownPending) {
-      const mine = await readOwnPending(store, consumer, count);
-      if (mine.length > 0) return mine;
-      ownPending = false;
+  const handle = async (entry: ArchiveEntry) => {
+    try {
+      await archive(entry);
+    } catch (err) {
+      // An outage fails every entry alike: back off (the loop) instead of counting it against one.
+      if (stopping.signal.aborted || !(await storesAnswer())) throw err;
+      await retryLater(entry, messageOf(err));
+    }
+  };
+
+  /** What to work on: own retries when due, then entries of dead consumers, then new ones. */
+  const nextEntries = async (): Promise<{ entries: ArchiveEntry[]; takenOver: boolean }> => {
+    if (Date.now() >= retryOwnAt) {
+      const mine = await readOwnPending(store, consumer, count, ownCursor);
+      // A full batch may have more behind it: go on after its last entry, then start over.
+      const full = mine.length >= count;
+      ownCursor = full ? mine[mine.length - 1]!.entryId : "0";
+      retryOwnAt = full ? 0 : Infinity;
+      if (mine.length > 0) return { entries: mine, takenOver: false };
     }
     if (Date.now() >= nextClaimAt) {
       const claimed = await claimIdleEntries(store, consumer, opts.claimIdleMs, claimCursor, count);
@@ -100,27 +163,37 @@ export function startArchiver(
           { entries: claimed.entries.length },
           "took over archive entries of a dead consumer",
         );
-        return claimed.entries;
+        return { entries: claimed.entries, takenOver: true };
       }
     }
-    return readNewEntries(store, consumer, count, blockMs);
+    const waitMs = Math.max(1, Math.min(blockMs, retryOwnAt - Date.now()));
+    return { entries: await readNewEntries(store, consumer, count, waitMs), takenOver: false };
   };
 
-  const step = async () => {
+  const step = async (afterFailure: boolean) => {
     if (!reader.isOpen) await reader.connect();
+    // Every read counts a delivery: after a failure, read nothing until both stores answer.
+    if (afterFailure && !(await storesAnswer()))
+      throw new Error("MongoDB or Redis does not answer");
     if (!groupReady) {
       await ensureArchiveGroup(store);
       groupReady = true;
     }
-    const entries = await nextEntries();
-    // Until they are all done, a failure leaves entries pending with this consumer: retry them first.
-    ownPending = entries.length > 0;
+    const { entries, takenOver } = await nextEntries();
+    // An entry that every consumer taking it died on would kill the next one too: give it up untried.
+    const pending = takenOver
+      ? await pendingInfo(
+          store,
+          entries.map((e) => e.entryId),
+        )
+      : null;
     for (const entry of entries) {
       if (stopping.signal.aborted) return;
-      await handle(entry);
+      const deliveries = pending?.get(entry.entryId)?.deliveries ?? 0;
+      if (deliveries > opts.maxDeliveries)
+        await giveUp(entry, deliveries, "never finished: taken over on every delivery");
+      else await handle(entry);
     }
-    // A full batch of own retries may have more behind it.
-    ownPending = entries.length >= count;
     if (Date.now() >= nextCleanupAt) {
       nextCleanupAt = Date.now() + CLEANUP_EVERY_MS;
       await removeIdleConsumers(store, CONSUMER_GONE_MS, consumer);
@@ -131,19 +204,17 @@ export function startArchiver(
     let failures = 0;
     while (!stopping.signal.aborted) {
       try {
-        await step();
+        await step(failures > 0);
         failures = 0;
       } catch (err) {
         if (stopping.signal.aborted) break;
         failures++;
         // The stream or group may be gone (Redis restarted without persistence): recreate it.
         if (err instanceof Error && err.message.startsWith("NOGROUP")) groupReady = false;
-        ownPending = true;
-        const delayMs = Math.min(100 * 2 ** (failures - 1), backoffCapMs);
-        log.warn(
-          { err: err instanceof Error ? err.message : String(err), delayMs },
-          "archiving failed; retrying",
-        );
+        retryOwnAt = 0;
+        ownCursor = "0";
+        const delayMs = backoffMs(failures);
+        log.warn({ err: messageOf(err), delayMs }, "archiving failed; retrying");
         await sleep(delayMs, stopping.signal);
       }
     }
@@ -164,7 +235,7 @@ export function startArchiver(
       clearTimeout(timer);
       if (settled && reader.isReady) {
         await leaveArchiveGroup(store, consumer).catch(() => undefined);
-        await reader.quit().catch(() => undefined);
+        await closeRedis(reader);
       } else {
         reader.destroy();
       }

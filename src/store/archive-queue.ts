@@ -79,15 +79,77 @@ export async function readNewEntries(
   return parseStreams(await ctx.redis.sendCommand(args));
 }
 
-/** Entries delivered to this consumer and not acknowledged yet (after a failed attempt). */
+/**
+ * Entries delivered to this consumer and not acknowledged yet (after a failed attempt), from after
+ * the entry id `after` on. Each read counts as one more delivery of each entry it returns.
+ */
 export async function readOwnPending(
   ctx: Ctx,
   consumer: string,
   count: number,
+  after = "0",
 ): Promise<ArchiveEntry[]> {
   const args = ["XREADGROUP", "GROUP", ctx.keys.archiveGroup, consumer, "COUNT", String(count)];
-  args.push("STREAMS", ctx.keys.archive, "0");
+  args.push("STREAMS", ctx.keys.archive, after);
   return parseStreams(await ctx.redis.sendCommand(args));
+}
+
+/** Who holds a pending entry, and how many times it was delivered. */
+export interface PendingInfo {
+  consumer: string;
+  deliveries: number;
+}
+
+/**
+ * XPENDING of each entry: every read of it as new, as its consumer's pending, or by a takeover is
+ * one more delivery. Entries no longer pending are left out.
+ */
+export async function pendingInfo(ctx: Ctx, entryIds: string[]): Promise<Map<string, PendingInfo>> {
+  const { archive, archiveGroup } = ctx.keys;
+  const replies = await Promise.all(
+    entryIds.map((id) =>
+      ctx.redis.sendCommand<unknown[]>(["XPENDING", archive, archiveGroup, id, id, "1"]),
+    ),
+  );
+  const info = new Map<string, PendingInfo>();
+  for (const reply of replies) {
+    const row: unknown = Array.isArray(reply) ? reply[0] : undefined;
+    if (Array.isArray(row) && row.length >= 4)
+      info.set(String(row[0]), { consumer: String(row[1]), deliveries: Number(row[3]) });
+  }
+  return info;
+}
+
+/** The dead-letter stream keeps about this many entries (XADD MAXLEN ~): bad input stays bounded. */
+export const DEAD_LETTER_MAXLEN = 10_000;
+
+/**
+ * Gives an entry up, in one atomic step: a record of it into the dead-letter stream, and the entry
+ * acknowledged and deleted. The game hash is left as it is (no expiry), for a look and a retry by
+ * hand: XADD its {gameId} to the archive stream again.
+ */
+export async function deadLetter(
+  ctx: Ctx,
+  entry: ArchiveEntry,
+  why: { deliveries: number; error: string; consumer: string },
+): Promise<void> {
+  await ctx.redis
+    .multi()
+    .xAdd(
+      ctx.keys.archiveDead,
+      "*",
+      {
+        entryId: entry.entryId,
+        gameId: entry.gameId ?? "",
+        deliveries: String(why.deliveries),
+        error: why.error.slice(0, 500),
+        consumer: why.consumer,
+      },
+      { TRIM: { strategy: "MAXLEN", strategyModifier: "~", threshold: DEAD_LETTER_MAXLEN } },
+    )
+    .xAck(ctx.keys.archive, ctx.keys.archiveGroup, entry.entryId)
+    .xDel(ctx.keys.archive, entry.entryId)
+    .exec();
 }
 
 /**

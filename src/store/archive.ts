@@ -1,7 +1,7 @@
-// Finished games into MongoDB, and their rating change into the users, exactly once: the game
-// document is inserted only if absent (its _id is the game id, so a retry changes nothing), the
-// change is computed once and stored in it, and each user takes it only if its `ratedGames` does
-// not list the game yet.
+// Finished games into MongoDB, and their effects on the players, exactly once: the game document
+// is inserted only if absent (its _id is the game id, so a retry changes nothing), the rating
+// change is computed once and stored in it, and each registered player's document takes the game
+// (counts, rating) by a compare-and-set of its own (archive-players.ts).
 import type { MongoServerError } from "mongodb";
 import type { AppContext } from "../context.js";
 import { rateGame, scoreOf, type Glicko, type RatedGame } from "../domain/ratings.js";
@@ -14,6 +14,7 @@ import type {
   Speed,
   TimeControl,
 } from "../protocol/types.js";
+import { applyToPlayer } from "./archive-players.js";
 import { loadGameRecord, type GameRecord } from "./game-store.js";
 import type { UserDoc } from "./users.js";
 
@@ -59,7 +60,7 @@ export interface GameDoc {
   archivedAt: number;
 }
 
-export type ArchivePausePoint = "after-insert" | "after-white" | "before-ack";
+export type ArchivePausePoint = "after-insert" | "after-white-claim" | "after-white" | "before-ack";
 
 /** Lets a test stop the archiver between its steps (to SIGKILL it there). */
 export type ArchivePause = (point: ArchivePausePoint) => Promise<void>;
@@ -183,42 +184,30 @@ async function insertOnce(ctx: Ctx, doc: GameDoc): Promise<GameDoc> {
   return stored;
 }
 
-/**
- * Applies a stored game's rating change to one player unless already applied. The rating moves
- * by the stored change ($inc) rather than being overwritten: should a player's next game have
- * started before this one was archived, its start rating was stale, and a $set would erase this
- * game's change. Deviation and volatility are the stored after-values.
- */
-async function applyRating(ctx: Ctx, doc: GameDoc, color: Color): Promise<void> {
-  const { id, before, after } = doc.players[color];
-  if (before === null || after === null) return;
-  const path = `ratings.${doc.speed}`;
-  await users(ctx).updateOne(
-    { _id: id, ratedGames: { $ne: doc._id } },
-    {
-      $inc: { [`${path}.rating`]: after.rating - before.rating, [`${path}.games`]: 1 },
-      $set: { [`${path}.deviation`]: after.deviation, [`${path}.volatility`]: after.volatility },
-      $push: { ratedGames: doc._id },
-    },
-  );
+export type ArchiveOutcome = "archived" | "missing" | "not-ended" | "busy";
+
+export interface ArchiveOptions {
+  /** See PlayerUpdateOptions: when another game's claim on a player counts as abandoned. */
+  staleClaimMs: number;
+  pause?: ArchivePause;
 }
 
-export type ArchiveOutcome = "archived" | "missing" | "not-ended";
-
 /**
- * Archives one ended game and applies its rating change; safe to repeat at any point. Throws
+ * Archives one ended game and applies it to its players; safe to repeat at any point. Throws
  * while MongoDB or Redis is unreachable (the caller retries). "missing": neither Redis nor
- * MongoDB has the game; "not-ended": the game in Redis is still live.
+ * MongoDB has the game; "not-ended": the game in Redis is still live; "busy": another game's
+ * change to a player is being written, so try again later (the game document is in already).
  */
 export async function archiveGame(
   ctx: Ctx,
   gameId: string,
-  pause?: ArchivePause,
+  opts: ArchiveOptions,
 ): Promise<ArchiveOutcome> {
+  const { pause, staleClaimMs } = opts;
   const record = await loadGameRecord(ctx, gameId);
   let doc: GameDoc | null;
   if (record === null) {
-    // Archived before, and the hash has expired since: finish the ratings from the document.
+    // Archived before, and the hash has expired since: finish the players from the document.
     doc = await games(ctx).findOne({ _id: gameId });
     if (doc === null) return "missing";
   } else {
@@ -227,9 +216,11 @@ export async function archiveGame(
     doc = await insertOnce(ctx, buildGameDoc(record, registered, Date.now()));
   }
   await pause?.("after-insert");
-  await applyRating(ctx, doc, "white");
+  const afterClaim = () => pause?.("after-white-claim") ?? Promise.resolve();
+  if ((await applyToPlayer(ctx, doc, "white", { staleClaimMs, afterClaim })) === "busy")
+    return "busy";
   await pause?.("after-white");
-  await applyRating(ctx, doc, "black");
+  if ((await applyToPlayer(ctx, doc, "black", { staleClaimMs })) === "busy") return "busy";
   await pause?.("before-ack");
   return "archived";
 }

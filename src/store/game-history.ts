@@ -1,5 +1,6 @@
 // Reading finished games back: one game, a player's games newest first (cursor pages on the index
-// {playerIds, endedAt, _id}, never skip), a player's game counts, and the live-or-archived lookup.
+// {playerIds, endedAt, _id}, never skip), and the live-or-archived lookup. A player's game counts
+// are not counted here: the archiver keeps them on the user document (archive-players.ts).
 import type { AppContext } from "../context.js";
 import type { Game } from "../protocol/types.js";
 import { announcedRatingDiff, gameFromDoc, type GameDoc } from "./archive.js";
@@ -14,24 +15,17 @@ export interface HistoryCursor {
   id: string;
 }
 
-export interface GameCounts {
-  total: number;
-  wins: number;
-  losses: number;
-  draws: number;
-}
-
 const games = (ctx: Pick<Ctx, "mongo">) => ctx.mongo.db.collection<GameDoc>("games");
 
 export async function findUserByName(
   ctx: Pick<Ctx, "mongo">,
   username: string,
-): Promise<Pick<UserDoc, "_id" | "username" | "ratings" | "createdAt"> | null> {
+): Promise<Pick<UserDoc, "_id" | "username" | "ratings" | "createdAt" | "gameCounts"> | null> {
   return ctx.mongo.db
     .collection<UserDoc>("users")
     .findOne(
       { usernameLower: username.toLowerCase() },
-      { projection: { _id: 1, username: 1, ratings: 1, createdAt: 1 } },
+      { projection: { _id: 1, username: 1, ratings: 1, createdAt: 1, gameCounts: 1 } },
     );
 }
 
@@ -61,17 +55,6 @@ export async function listUserGames(
   const last = page[page.length - 1];
   const next = docs.length > limit && last ? { endedAt: last.endedAt, id: last._id } : null;
   return { games: page, next };
-}
-
-/** Counts of a player's archived games; `total` includes aborted games, which are neither won, lost nor drawn. */
-export async function countUserGames(ctx: Pick<Ctx, "mongo">, userId: string): Promise<GameCounts> {
-  const [total, wins, losses, draws] = await Promise.all([
-    games(ctx).countDocuments({ playerIds: userId }),
-    games(ctx).countDocuments({ playerIds: userId, winnerId: userId }),
-    games(ctx).countDocuments({ playerIds: userId, loserId: userId }),
-    games(ctx).countDocuments({ playerIds: userId, result: "1/2-1/2" }),
-  ]);
-  return { total, wins, losses, draws };
 }
 
 export async function loadArchivedGame(

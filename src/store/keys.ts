@@ -28,6 +28,11 @@ export function createKeys(prefix: string) {
     /** Stream of ended games waiting to be archived into MongoDB. */
     archive: `${p}:archive`,
     archiveGroup: "archivers",
+    /**
+     * Stream of archive entries given up on. Its tag is the archive stream's whole name, so both
+     * share a Cluster slot and one MULTI moves an entry from one to the other.
+     */
+    archiveDead: `{${p}:archive}:dead`,
     /** Stream of matchmaker/ADD_TO_QUEUE records. */
     matchmaker: `${p}:matchmaker`,
     waveLock: (pool: string, rated: boolean) => `${p}:wave:{${pool}:${rated ? "rated" : "casual"}}`,

@@ -23,9 +23,28 @@ export interface UserDoc {
   passwordHash: string;
   ratings: StoredRatings;
   createdAt: number;
-  /** Rating changes already applied, by game id: what makes applying one idempotent. */
-  ratedGames?: string[];
+  /** Archived games of the player whose effects (counts, rating change) this document holds. */
+  archivedGames?: string[];
+  /** The player's archived games by outcome (profile); absent until the first one. */
+  gameCounts?: GameCounts;
+  /** Changes the archiver made to this document (absent: none): its compare-and-set. */
+  version?: number;
 }
+
+/** A player's archived games; `total` includes aborted games, which are neither won, lost nor drawn. */
+export interface GameCounts {
+  total: number;
+  wins: number;
+  losses: number;
+  draws: number;
+}
+
+export const NO_GAMES: Readonly<GameCounts> = Object.freeze({
+  total: 0,
+  wins: 0,
+  losses: 0,
+  draws: 0,
+});
 
 /**
  * Ratings as the wire shows them: {rating, deviation, games} per speed, rounded. Stored ratings

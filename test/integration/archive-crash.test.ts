@@ -18,7 +18,7 @@ import { spawnInstance } from "../helpers/instances.js";
 
 const users = (s: Stores) => s.mongo.db.collection<UserDoc>("users");
 const hasApplied = (s: Stores, userId: string, gameId: string) => async () =>
-  (await users(s).countDocuments({ _id: userId, ratedGames: gameId })) === 1;
+  (await users(s).countDocuments({ _id: userId, archivedGames: gameId })) === 1;
 
 /** What each pause point has visibly done when the archiver stops there. */
 const reached = {
@@ -75,7 +75,8 @@ for (const point of ["after-insert", "after-white", "before-ack"] as const) {
     assert.deepEqual(docs[0]!.ratingDiff, expected.diff);
     const w = (await users(stores).findOne({ _id: white._id }))!;
     const b = (await users(stores).findOne({ _id: black._id }))!;
-    assert.deepEqual([w.ratedGames, b.ratedGames], [[game.id], [game.id]]);
+    assert.deepEqual([w.archivedGames, b.archivedGames], [[game.id], [game.id]]);
+    assert.deepEqual([w.gameCounts?.losses, b.gameCounts?.wins], [1, 1]);
     assert.deepEqual([w.ratings.blitz.games, b.ratings.blitz.games], [1, 13]);
     assert.ok(
       Math.abs(w.ratings.blitz.rating - expected.white.rating) < 1e-9,
