@@ -13,7 +13,15 @@ import { sleep, startFerretdb, startRedis } from "../scripts/lib/services.js";
 import { uniqueName } from "../test/helpers/env.js";
 import { spawnInstance } from "../test/helpers/instances.js";
 import { openStore } from "../test/helpers/store.js";
-import { commandStats, connectBot, cpuMs, instanceLag, pct, rng } from "./lib/stats.js";
+import {
+  BENCH_METRICS_TOKEN,
+  commandStats,
+  connectBot,
+  cpuMs,
+  instanceLag,
+  pct,
+  rng,
+} from "./lib/stats.js";
 
 const GAMES = Number(process.env.GAMES ?? 200);
 const DURATION_S = Number(process.env.DURATION_S ?? 20);
@@ -106,6 +114,7 @@ async function main() {
       RATE_LIMITS: "off",
       LOG_LEVEL: "silent",
       FIRST_MOVE_MS,
+      METRICS_TOKEN: BENCH_METRICS_TOKEN,
       SHUTDOWN_TIMEOUT_MS: "3000",
     };
     const store = await openStore(env);

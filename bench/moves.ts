@@ -11,6 +11,7 @@ import { uniqueName } from "../test/helpers/env.js";
 import { spawnInstance, type ChildInstance } from "../test/helpers/instances.js";
 import { startGame } from "../test/helpers/live-games.js";
 import { openStore, type StoreHandle } from "../test/helpers/store.js";
+import { BENCH_METRICS_TOKEN, scrapeMetrics } from "./lib/stats.js";
 
 const GAMES = Number(process.env.GAMES ?? 200);
 const PLIES = Number(process.env.PLIES ?? 60);
@@ -51,7 +52,7 @@ function cpuMs(pid: number): number {
 
 /** An instance's event-loop lag (since the previous scrape) and GC seconds by kind, from /metrics. */
 async function instanceStats(url: string): Promise<Map<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await scrapeMetrics(url);
   const stats = new Map<string, number>();
   for (const m of text.matchAll(/^nodejs_eventloop_lag_(p50|p99|max)_seconds (\S+)$/gm))
     stats.set(`lag ${m[1]}`, Number(m[2]));
@@ -94,6 +95,7 @@ async function main() {
     RATE_LIMITS: "off",
     LOG_LEVEL: "silent",
     FIRST_MOVE_MS: "600000",
+    METRICS_TOKEN: BENCH_METRICS_TOKEN,
   };
   const store = await openStore(env);
   const [a, b] = [await spawnInstance(env), await spawnInstance(env)];

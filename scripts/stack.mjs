@@ -12,7 +12,7 @@ process.chdir(root);
 const build = spawnSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
 if (build.status !== 0) process.exit(1);
 
-const { startRedis, startFerretdb, startNginx, freePort, waitForPort } =
+const { startRedis, startFerretdb, startNginx, freePort, waitForPort, NGINX_TRUST_PROXY } =
   await import("../dist/scripts/lib/services.js");
 const data = join(root, ".data");
 const instances = Number(process.env.INSTANCES ?? 2);
@@ -58,6 +58,8 @@ try {
         PORT: String(p),
         REDIS_URL: redis.url,
         MONGO_URL: `${ferret.url}/chess`,
+        // Clients reach the instances through nginx alone: its X-Forwarded-For names them.
+        TRUST_PROXY: NGINX_TRUST_PROXY,
       },
     });
     child.once("exit", (code) => {

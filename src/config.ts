@@ -1,4 +1,5 @@
 // Configuration: every knob is an environment variable, validated once at start.
+import proxyAddr from "proxy-addr";
 import { z } from "zod";
 
 const intMs = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -15,6 +16,42 @@ const mongoUrl = z
     (s) => /^mongodb(\+srv)?:\/\/[^\s]+$/.test(s),
     "must be a mongodb:// or mongodb+srv:// URL",
   );
+
+/** Whom to believe about a request's origin: nobody, the nearest `hops` proxies, or these addresses. */
+export type TrustProxy =
+  { mode: "off" } | { mode: "hops"; hops: number } | { mode: "addresses"; addresses: string[] };
+
+const trustProxy = z
+  .string()
+  .default("off")
+  .transform((raw, ctx): TrustProxy => {
+    const value = raw.trim();
+    if (value === "" || value.toLowerCase() === "off" || value === "0") return { mode: "off" };
+    if (/^\d+$/.test(value)) return { mode: "hops", hops: Number(value) };
+    if (/^(on|true|yes)$/i.test(value)) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "trusting every hop would let a client choose its own address: give the number of proxies in front (1 behind one load balancer) or their addresses",
+      });
+      return z.NEVER;
+    }
+    const addresses = value
+      .split(",")
+      .map((a) => a.trim())
+      .filter((a) => a.length > 0);
+    try {
+      // Express's own parser of `trust proxy` lists: what it accepts, we accept.
+      proxyAddr.compile(addresses);
+    } catch (err) {
+      ctx.addIssue({
+        code: "custom",
+        message: `off, a number of hops, or comma-separated addresses or CIDRs (${err instanceof Error ? err.message : "invalid"})`,
+      });
+      return z.NEVER;
+    }
+    return { mode: "addresses", addresses };
+  });
 
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -40,6 +77,8 @@ export const configSchema = z.object({
   ARCHIVE_GRACE_S: z.coerce.number().int().positive().default(3600),
   /** An archive entry pending this long with another consumer is taken over (its instance died). */
   ARCHIVE_CLAIM_IDLE_MS: intMs(30_000),
+  /** An archive entry that failed this many deliveries goes to the dead-letter stream. */
+  ARCHIVE_MAX_DELIVERIES: z.coerce.number().int().min(1).default(10),
   /** Tests only: the archiver stops at this step of every game (to be killed there). */
   ARCHIVE_TEST_PAUSE: z.enum(["off", "after-insert", "after-white", "before-ack"]).default("off"),
   RATE_LIMITS: z.enum(["on", "off"]).default("on"),
@@ -52,7 +91,13 @@ export const configSchema = z.object({
         .map((o) => o.trim())
         .filter((o) => o.length > 0),
     ),
-  TRUST_PROXY: z.enum(["on", "off"]).default("off"),
+  TRUST_PROXY: trustProxy,
+  /** Bearer token that GET /metrics requires; without one, /metrics is not served. */
+  METRICS_TOKEN: z
+    .string()
+    .default("")
+    .refine((s) => s === "" || /^[\x21-\x7e]{16,200}$/.test(s), "16 to 200 printable characters")
+    .transform((s) => (s === "" ? null : s)),
   SHUTDOWN_TIMEOUT_MS: intMs(10_000),
 });
 

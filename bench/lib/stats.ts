@@ -25,9 +25,20 @@ export async function commandStats(redis: StoreHandle["redis"]): Promise<Map<str
   return stats;
 }
 
+/** The METRICS_TOKEN the benchmarks give their instances, so that they can read /metrics. */
+export const BENCH_METRICS_TOKEN = "bench-metrics-token";
+
+/** An instance's /metrics page, as Prometheus reads it. */
+export async function scrapeMetrics(url: string): Promise<string> {
+  const res = await fetch(`${url}/metrics`, {
+    headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` },
+  });
+  return res.text();
+}
+
 /** An instance's event-loop lag (since the previous scrape), in seconds, from /metrics. */
 export async function instanceLag(url: string): Promise<Map<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await scrapeMetrics(url);
   const stats = new Map<string, number>();
   for (const m of text.matchAll(/^nodejs_eventloop_lag_(p50|p99|max)_seconds (\S+)$/gm))
     stats.set(m[1]!, Number(m[2]));

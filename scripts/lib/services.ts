@@ -207,7 +207,17 @@ export async function startFerretdb(opts: FerretOptions = {}): Promise<Service> 
   };
 }
 
-/** nginx as the load balancer: round robin over the instances, websockets upgraded. */
+/**
+ * The TRUST_PROXY of instances behind `startNginx`: its address (it reaches the instances on
+ * loopback from 127.0.0.1) and nothing else, so a client on another loopback address is a client.
+ */
+export const NGINX_TRUST_PROXY = "127.0.0.1";
+
+/**
+ * nginx as the load balancer: round robin over the instances, websockets upgraded. It is the edge,
+ * so `X-Forwarded-For` is the peer it saw, replacing whatever the client sent: with the instances
+ * trusting nginx alone (NGINX_TRUST_PROXY), that peer is the client for every per-address limit.
+ */
 export async function startNginx(port: number, upstreams: number[], dir: string): Promise<Service> {
   ensureDebianPackages({ nginx: "nginx" });
   mkdirSync(join(dir, "logs"), { recursive: true });
@@ -235,7 +245,7 @@ ${servers}
       proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection $connection_upgrade;
       proxy_set_header Host $host:$server_port;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-For $remote_addr;
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_next_upstream error timeout http_502 http_503;
       proxy_connect_timeout 2s;

@@ -14,7 +14,7 @@ import { createAccount, verifyCredentials } from "../store/accounts.js";
 import { createGuestSession } from "../store/guests.js";
 import { getLiveState } from "../store/live-state.js";
 import { rateLimits } from "../store/rate-limits.js";
-import { createSession, deleteSession, getSession } from "../store/sessions.js";
+import { createUserSession, deleteSession, getSession } from "../store/sessions.js";
 import { loadPublicUser } from "../store/users.js";
 import { clearSessionCookie, presentedSession, setSessionCookie } from "./session-cookie.js";
 
@@ -32,12 +32,13 @@ export function accountsRouter(ctx: AppContext): Router {
 
   /** Starts a session for a registered user and answers with it, cookie included. */
   async function signIn(req: Request, res: Response, user: PublicUser, status: number) {
-    const sessionId = await createSession(ctx, {
+    const { sessionId, ended } = await createUserSession(ctx, {
       userId: user.id,
       username: user.username,
       guest: false,
       createdAt: Date.now(),
     });
+    await Promise.all(ended.map((id) => announceSessionEnded(ctx, user.id, id)));
     setSessionCookie(ctx.config, req, res, sessionId);
     res.set("Cache-Control", "no-store").status(status).json({ sessionId, user });
   }
@@ -48,19 +49,36 @@ export function accountsRouter(ctx: AppContext): Router {
     await signIn(req, res, await createAccount(ctx, credentials), 201);
   });
 
+  // Every attempt is counted before its password is checked, so concurrent attempts cannot try
+  // more passwords than the limits allow; what turns out not to apply is given back after.
   router.post("/api/login", async (req, res) => {
     const credentials = parseBody(credentialsSchema, req.body);
     const nameKey = credentials.username.toLowerCase();
     const addressKey = address(req);
-    await limits.check("loginFailuresPerAddress", addressKey);
-    await limits.check("loginFailuresPerUsername", nameKey);
-    const user = await verifyCredentials(ctx, credentials);
+    await limits.consumeAll([
+      ["loginFailuresPerAddress", addressKey],
+      ["loginFailuresPerUsername", nameKey],
+      ["loginsPerUsername", nameKey],
+    ]);
+    let user: PublicUser | null;
+    try {
+      user = await verifyCredentials(ctx, credentials);
+    } catch (err) {
+      await Promise.allSettled([
+        limits.refund("loginFailuresPerAddress", addressKey),
+        limits.refund("loginFailuresPerUsername", nameKey),
+        limits.refund("loginsPerUsername", nameKey),
+      ]);
+      throw err;
+    }
     if (user === null) {
-      await limits.consume("loginFailuresPerAddress", addressKey);
-      await limits.consume("loginFailuresPerUsername", nameKey);
+      await limits.refund("loginsPerUsername", nameKey);
       throw new AppError("INVALID_CREDENTIALS");
     }
-    await limits.reset("loginFailuresPerUsername", nameKey);
+    await Promise.all([
+      limits.refund("loginFailuresPerAddress", addressKey),
+      limits.reset("loginFailuresPerUsername", nameKey),
+    ]);
     await signIn(req, res, user, 200);
   });
 

@@ -2,8 +2,7 @@
 import { parseCookie } from "cookie";
 import type { Request, Response } from "express";
 import type { Config } from "../config.js";
-
-export const SESSION_COOKIE = "sid";
+import { SESSION_COOKIE } from "../store/sessions.js";
 
 export interface PresentedSession {
   sessionId: string;

@@ -1,11 +1,14 @@
-// The socket handshake: the Origin check and the session (a new guest when there is none).
+// The socket handshake: the Origin check, the client's address and the session (a new guest when
+// there is none).
 import type { IncomingMessage } from "node:http";
+import { parseCookie } from "cookie";
+import { clientAddress } from "../client-address.js";
 import type { AppContext } from "../context.js";
 import type { Config } from "../config.js";
 import type { IoSocket as Socket } from "./io.js";
 import { createGuestSession } from "../store/guests.js";
 import { rateLimits } from "../store/rate-limits.js";
-import { getSession } from "../store/sessions.js";
+import { getSession, SESSION_COOKIE } from "../store/sessions.js";
 import type { SocketUser } from "./dispatch.js";
 
 /**
@@ -25,19 +28,31 @@ export function originAllowed(config: Config, req: IncomingMessage): boolean {
   }
 }
 
-/** The client's address, for rate limits: the first X-Forwarded-For hop behind a trusted proxy. */
+/** The client's address, for rate limits: TRUST_PROXY's rule, the same as Express's `req.ip`. */
 export function socketAddress(config: Config, handshake: Socket["handshake"]): string {
-  const forwarded = handshake.headers["x-forwarded-for"];
-  if (config.TRUST_PROXY === "on" && typeof forwarded === "string") {
-    const first = forwarded.split(",")[0]!.trim();
-    if (first.length > 0) return first;
-  }
-  return handshake.address;
+  return clientAddress(config, handshake);
+}
+
+const first = (value: unknown): unknown => (Array.isArray(value) ? value[0] : value);
+
+/**
+ * The session a handshake presents, the first found of: Socket.IO's `auth` payload
+ * (`{session}`), the query parameter `session` (kept for the clients that use it, though proxies
+ * log URLs), and the cookie `sid` (the browser's own same-origin socket). As with a Bearer token
+ * over a cookie, what the client names explicitly wins.
+ */
+export function presentedSession(handshake: Socket["handshake"]): unknown {
+  const auth = (handshake.auth as { session?: unknown } | undefined)?.session;
+  if (auth !== undefined) return auth;
+  const query = first(handshake.query.session);
+  if (query !== undefined) return query;
+  const cookie = handshake.headers.cookie;
+  return typeof cookie === "string" ? parseCookie(cookie)[SESSION_COOKIE] : undefined;
 }
 
 /**
- * The session named by `?session=`, or a new guest session when it names none the store knows;
- * guests made this way count against the same per-address limit as POST /api/guest.
+ * The session presented (`presentedSession`), or a new guest session when it names none the store
+ * knows; guests made this way count against the same per-address limit as POST /api/guest.
  */
 export async function authenticate(
   app: AppContext,

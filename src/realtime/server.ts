@@ -11,7 +11,7 @@ import type { Redis } from "../store/redis.js";
 import { createDispatcher, userOf, type HandlerTable, type Realtime } from "./dispatch.js";
 import { GameCache } from "./game-cache.js";
 import { GameFeeds } from "./game-feeds.js";
-import { authenticate, originAllowed, socketAddress } from "./handshake.js";
+import { authenticate, originAllowed, presentedSession, socketAddress } from "./handshake.js";
 import type { IoServer } from "./io.js";
 import { resume, type ResumeHook } from "./resume.js";
 import { trackAccountChanges } from "./session-events.js";
@@ -100,7 +100,11 @@ export function createRealtime(http: HttpServer, deps: RealtimeDeps): RealtimeSe
   const dispatch = createDispatcher(app, rt, metrics, handlers);
 
   io.use((socket, next) => {
-    authenticate(app, socket.handshake.query.session, socketAddress(app.config, socket.handshake))
+    authenticate(
+      app,
+      presentedSession(socket.handshake),
+      socketAddress(app.config, socket.handshake),
+    )
       .then((user) => {
         socket.data.user = user;
         next();

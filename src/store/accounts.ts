@@ -84,3 +84,21 @@ export async function verifyCredentials(
   const ok = await verify(doc.passwordHash, credentials.password);
   return ok ? toPublicUser(doc) : null;
 }
+
+/**
+ * The account a guest already made under its own user id with these very credentials, or null.
+ * A registration is two steps (the account here, then the sessions in Redis); when the second
+ * failed, the retry finds the first done and completes the second instead of being refused.
+ */
+export async function accountOfGuest(
+  ctx: Ctx,
+  userId: string,
+  credentials: Credentials,
+): Promise<PublicUser | null> {
+  const doc = await users(ctx).findOne(
+    { _id: userId, usernameLower: credentials.username.toLowerCase() },
+    { projection: { username: 1, ratings: 1, passwordHash: 1 } },
+  );
+  if (doc === null || !(await verify(doc.passwordHash, credentials.password))) return null;
+  return toPublicUser(doc);
+}

@@ -1,6 +1,16 @@
-// Sessions in Redis: a 256-bit id pointing at a user, with a sliding TTL.
+// Sessions in Redis: a 256-bit id pointing at a user, with a sliding TTL, and a bounded number of
+// them per user.
 import type { AppContext } from "../context.js";
 import { newSessionId } from "./ids.js";
+
+/** The cookie that carries a session for browsers (HTTP, and the browser's socket handshake). */
+export const SESSION_COOKIE = "sid";
+
+/**
+ * Live sessions a registered user may hold: a login past it ends the one used least recently.
+ * Enough for every device of a player; it bounds what a loop of logins leaves in Redis.
+ */
+export const MAX_SESSIONS_PER_USER = 20;
 
 export interface SessionRecord {
   userId: string;
@@ -23,6 +33,42 @@ export async function createSession(ctx: Ctx, record: SessionRecord): Promise<st
     .expire(ctx.keys.userSessions(record.userId), ttl)
     .exec();
   return sessionId;
+}
+
+/**
+ * Starts a session of a registered user (a login), and keeps the user's sessions bounded: drops
+ * the set's entries whose session is gone, and ends the least recently used sessions past
+ * MAX_SESSIONS_PER_USER. Returns the ended ones, whose sockets the caller closes.
+ */
+export async function createUserSession(
+  ctx: Ctx,
+  record: SessionRecord,
+): Promise<{ sessionId: string; ended: string[] }> {
+  const sessionId = await createSession(ctx, record);
+  return { sessionId, ended: await capUserSessions(ctx, record.userId, sessionId) };
+}
+
+/**
+ * A sliding TTL means that the session with the least time left is the one used least recently;
+ * a session with no TTL at all (-1) could only be a leftover of an old bug, and goes first.
+ * Concurrent logins order the sessions alike, so their caps end the same ones.
+ */
+async function capUserSessions(ctx: Ctx, userId: string, keep: string): Promise<string[]> {
+  const setKey = ctx.keys.userSessions(userId);
+  const ids = await ctx.redis.sMembers(setKey);
+  const ttls = await Promise.all(ids.map((id) => ctx.redis.pTTL(ctx.keys.session(id))));
+  const gone = ids.filter((_, i) => ttls[i] === -2);
+  const live = ids
+    .map((id, i) => ({ id, ttlMs: ttls[i]! }))
+    .filter((s) => s.ttlMs !== -2 && s.id !== keep)
+    .sort((a, b) => a.ttlMs - b.ttlMs || (a.id < b.id ? -1 : 1));
+  const ended = live
+    .slice(0, Math.max(0, live.length + 1 - MAX_SESSIONS_PER_USER))
+    .map((s) => s.id);
+  // One key per command: session keys are each in a slot of their own.
+  await Promise.all(ended.map((id) => ctx.redis.del(ctx.keys.session(id))));
+  if (gone.length + ended.length > 0) await ctx.redis.sRem(setKey, [...gone, ...ended]);
+  return ended;
 }
 
 /** Looks a session up and slides its TTL; null for an unknown, expired or malformed id. */
@@ -48,7 +94,10 @@ export async function deleteSession(ctx: Ctx, sessionId: string): Promise<Sessio
   return record;
 }
 
-/** Rewrites every live session of a user, e.g. when a guest registers. */
+/**
+ * Rewrites every live session of a user, e.g. when a guest registers. `XX`: a session deleted
+ * between the read and the write (a logout) stays deleted, instead of coming back with no TTL.
+ */
 export async function updateUserSessions(
   ctx: Ctx,
   userId: string,
@@ -62,6 +111,9 @@ export async function updateUserSessions(
       continue;
     }
     const record = { ...(JSON.parse(raw) as SessionRecord), ...patch };
-    await ctx.redis.set(ctx.keys.session(id), JSON.stringify(record), { KEEPTTL: true });
+    await ctx.redis.set(ctx.keys.session(id), JSON.stringify(record), {
+      expiration: "KEEPTTL",
+      condition: "XX",
+    });
   }
 }

@@ -23,10 +23,18 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+const socketUrls = new WeakMap<Page, string[]>();
+
+/** The URLs of every websocket the page opened so far. */
+export const webSocketUrls = (page: Page): string[] => socketUrls.get(page) ?? [];
+
 /** A fresh browser profile (own storage and cookies) on the client served at `url`. */
 export async function openPlayer(browser: Browser, url: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 820 } });
   const page = await context.newPage();
+  const urls: string[] = [];
+  socketUrls.set(page, urls);
+  page.on("websocket", (ws) => urls.push(ws.url()));
   page.setDefaultTimeout(20_000);
   await page.goto(url);
   await page.waitForSelector('main[data-screen="entry"]');

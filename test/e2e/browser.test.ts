@@ -25,6 +25,7 @@ import {
   register,
   shot,
   waitForPly,
+  webSocketUrls,
 } from "./browser-driver.js";
 
 const SCHOLARS_MATE = ["e2e4", "e7e5", "f1c4", "b8c6", "d1h5", "g8f6", "h5f7"];
@@ -102,6 +103,10 @@ void test(
     await register(pageB, uniqueName("b"));
     assert.equal(await pageA.getByRole("checkbox", { name: "Rated 3+2" }).isChecked(), true);
     await shot(pageA, "2-lobby");
+    // The session rides in the HttpOnly cookie: not in the socket's URL, not in the page's storage.
+    assert.ok(webSocketUrls(pageA).length > 0);
+    for (const url of webSocketUrls(pageA)) assert.doesNotMatch(url, /session=/);
+    assert.deepEqual(await pageA.evaluate("Object.keys(localStorage)"), []);
 
     await queue(pageA, "3+2");
     await shot(pageA, "3-queued");

@@ -85,8 +85,10 @@ test("a rated game: one document with everything, the announced rating change ap
 
   const a = (await usersOf(stores).findOne({ _id: alice._id }))!;
   const b = (await usersOf(stores).findOne({ _id: bob._id }))!;
-  assert.deepEqual(a.ratedGames, [game.id]);
-  assert.deepEqual(b.ratedGames, [game.id]);
+  assert.deepEqual(a.archivedGames, [game.id]);
+  assert.deepEqual(b.archivedGames, [game.id]);
+  assert.deepEqual(a.gameCounts, { total: 1, wins: 1, losses: 0, draws: 0 });
+  assert.deepEqual(b.gameCounts, { total: 1, wins: 0, losses: 1, draws: 0 });
   assert.equal(a.ratings.blitz.games, 1);
   assert.ok(Math.abs(a.ratings.blitz.rating - expected.white.rating) < 1e-9);
   assert.ok(Math.abs(b.ratings.blitz.rating - expected.black.rating) < 1e-9);
@@ -97,7 +99,10 @@ test("a rated game: one document with everything, the announced rating change ap
   const res = await fetch(`${instance.url}/api/users/ALICE`);
   assert.equal(res.status, 200);
   const text = await res.text();
-  assert.doesNotMatch(text, /volatility|ratedGames|passwordHash|usernameLower/);
+  assert.doesNotMatch(
+    text,
+    /volatility|archivedGames|gameCounts|version|passwordHash|usernameLower/,
+  );
   const profile = JSON.parse(text) as {
     username: string;
     ratings: Record<string, unknown>;
@@ -158,10 +163,17 @@ test("a guest's game, an unrated game and an aborted rated game are archived but
   }
   assert.deepEqual([byId.get(aborted.id)!.result, byId.get(aborted.id)!.reason], [null, "aborted"]);
   for (const user of await usersOf(stores).find({}).toArray()) {
-    assert.equal(user.ratedGames, undefined, `${user.username} took no rating change`);
     for (const r of Object.values(user.ratings))
-      assert.deepEqual(r, { rating: 1500, deviation: 350, games: 0 });
+      assert.deepEqual(r, { rating: 1500, deviation: 350, games: 0 }, `${user.username}'s ratings`);
   }
+  // Counted all the same: on the documents of the registered players only.
+  const carolDoc = (await usersOf(stores).findOne({ _id: carol._id }))!;
+  assert.deepEqual([...carolDoc.archivedGames!].sort(), [vsGuest.id, casual.id, aborted.id].sort());
+  assert.equal(
+    await usersOf(stores).countDocuments({ _id: guest.id }),
+    0,
+    "no document for a guest",
+  );
   const counts = await (await fetch(`${instance.url}/api/users/carol`)).json();
   assert.deepEqual((counts as { games: unknown }).games, {
     total: 3,

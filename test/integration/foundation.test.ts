@@ -34,16 +34,31 @@ test("an emit to a room from instance B reaches a socket connected to instance A
   }
 });
 
-test("/healthz and /readyz answer; /metrics has the event-loop-lag histogram", async (t) => {
-  const instance = await startInProcess(testEnv());
+test("/healthz and /readyz answer; /metrics has the event-loop-lag histogram, for METRICS_TOKEN only", async (t) => {
+  const token = "metrics-token-0123456789";
+  const instance = await startInProcess(testEnv({ METRICS_TOKEN: token }));
   t.after(() => instance.close());
   assert.equal((await fetch(`${instance.url}/healthz`)).status, 200);
   const ready = await fetch(`${instance.url}/readyz`);
   assert.equal(ready.status, 200);
   assert.deepEqual(await ready.json(), { status: "ready", redis: "ok", mongo: "ok" });
-  const metrics = await (await fetch(`${instance.url}/metrics`)).text();
+  const scrape = (authorization?: string) =>
+    fetch(`${instance.url}/metrics`, { headers: authorization ? { authorization } : {} });
+  for (const refused of [undefined, "Bearer wrong-token-0123456789", `Basic ${token}`, token])
+    assert.equal((await scrape(refused)).status, 403, String(refused));
+  const allowed = await scrape(`Bearer ${token}`);
+  assert.equal(allowed.status, 200);
+  const metrics = await allowed.text();
   assert.match(metrics, /chess_event_loop_lag_seconds_bucket/);
   assert.match(metrics, /process_cpu_user_seconds_total/);
+});
+
+test("without METRICS_TOKEN, /metrics is not served", async (t) => {
+  const instance = await startInProcess(testEnv());
+  t.after(() => instance.close());
+  const res = await fetch(`${instance.url}/metrics`);
+  assert.equal(res.status, 404);
+  assert.doesNotMatch(await res.text(), /process_cpu/);
 });
 
 const stopped: (() => Promise<void>)[] = [];

@@ -37,3 +37,30 @@ test("ALLOWED_ORIGINS is a comma-separated list", () => {
   const config = loadConfig({ ALLOWED_ORIGINS: "https://a.example, https://b.example" });
   assert.deepEqual(config.ALLOWED_ORIGINS, ["https://a.example", "https://b.example"]);
 });
+
+test("TRUST_PROXY: off, a number of hops, or trusted addresses and CIDRs", () => {
+  assert.deepEqual(loadConfig({}).TRUST_PROXY, { mode: "off" });
+  assert.deepEqual(loadConfig({ TRUST_PROXY: "off" }).TRUST_PROXY, { mode: "off" });
+  assert.deepEqual(loadConfig({ TRUST_PROXY: "0" }).TRUST_PROXY, { mode: "off" });
+  assert.deepEqual(loadConfig({ TRUST_PROXY: "2" }).TRUST_PROXY, { mode: "hops", hops: 2 });
+  assert.deepEqual(loadConfig({ TRUST_PROXY: "10.0.0.0/8, 127.0.0.1,::1" }).TRUST_PROXY, {
+    mode: "addresses",
+    addresses: ["10.0.0.0/8", "127.0.0.1", "::1"],
+  });
+  for (const bad of ["on", "true", "10.0.0.0/33", "nginx", "1.2.3", "-1"]) {
+    assert.throws(
+      () => loadConfig({ TRUST_PROXY: bad }),
+      (err: unknown) => err instanceof ConfigError && err.message.includes("TRUST_PROXY"),
+      bad,
+    );
+  }
+});
+
+test("METRICS_TOKEN: unset means no /metrics; a set one must be long enough", () => {
+  assert.equal(loadConfig({}).METRICS_TOKEN, null);
+  assert.equal(loadConfig({ METRICS_TOKEN: "0123456789abcdef" }).METRICS_TOKEN, "0123456789abcdef");
+  assert.throws(
+    () => loadConfig({ METRICS_TOKEN: "short" }),
+    (err: unknown) => err instanceof ConfigError && err.message.includes("METRICS_TOKEN"),
+  );
+});

@@ -13,7 +13,7 @@ import { ClockOffset } from "./clock.js";
 import { openConnection, type Connection } from "./connection.js";
 import { applyHeld, classifyEvent, colorOf, type GameOver } from "./game-model.js";
 import { humanError } from "./messages.js";
-import { findSession, storeSession } from "./session.js";
+import { findSession } from "./session.js";
 
 export interface State {
   sessionId: string | null;
@@ -65,11 +65,11 @@ export class App {
 
   serverNow = (): number => Date.now() + this.offset.offsetMs();
 
+  /** Opens the socket for the session that the cookie now carries (`sessionId` is its id). */
   connect(sessionId: string): void {
     this.conn?.close();
     this.state.sessionId = sessionId;
-    storeSession(sessionId);
-    this.conn = openConnection(sessionId, {
+    this.conn = openConnection({
       onAction: (action, receivedAt) => this.onAction(action, receivedAt),
       onStatus: (connected) => {
         this.state.connected = connected;
@@ -82,7 +82,6 @@ export class App {
     const sessionId = this.state.sessionId;
     this.conn?.close();
     this.conn = null;
-    storeSession(null);
     Object.assign(this.state, {
       sessionId: null,
       user: null,
@@ -194,9 +193,9 @@ export class App {
 
   private onResumeSession(p: { sessionId: string; user: PublicUser; state: LiveState }): void {
     if (p.sessionId !== this.state.sessionId) {
-      // The server did not know our session and gave a new guest one: keep that from now on.
+      // The server no longer knew the cookie's session and gave a new guest one, which no cookie
+      // carries: name it on reconnections, in this page's memory only.
       this.state.sessionId = p.sessionId;
-      storeSession(p.sessionId);
       this.conn?.setSession(p.sessionId);
     }
     this.state.user = p.user;

@@ -1,5 +1,6 @@
-// The socket: websocket transport, the session in the query, every message the event `action`
-// {type, payload}. Socket.IO reconnects by itself; the caller shows a banner meanwhile.
+// The socket: websocket transport, every message the event `action` {type, payload}. The session
+// travels in the cookie of the same-origin handshake, never in the URL (proxies log URLs).
+// Socket.IO reconnects by itself; the caller shows a banner meanwhile.
 import { io, type Socket } from "socket.io-client";
 import type { Ack, ServerAction } from "../../protocol/types.js";
 
@@ -11,16 +12,19 @@ export interface ConnectionEvents {
 export interface Connection {
   /** Sends with an acknowledgement; a socket that stays silent counts as a refusal. */
   send: (type: string, payload?: unknown) => Promise<Ack>;
+  /**
+   * Names the session in the handshake's `auth` payload from the next reconnection on: for the
+   * session that the server gave this socket when the cookie's was gone (a new guest).
+   */
   setSession: (sessionId: string) => void;
   close: () => void;
 }
 
 const ACK_TIMEOUT_MS = 10_000;
 
-export function openConnection(sessionId: string | null, events: ConnectionEvents): Connection {
+export function openConnection(events: ConnectionEvents): Connection {
   const socket: Socket = io({
     transports: ["websocket"],
-    query: sessionId ? { session: sessionId } : {},
     reconnectionDelay: 300,
     reconnectionDelayMax: 3000,
   });
@@ -43,7 +47,7 @@ export function openConnection(sessionId: string | null, events: ConnectionEvent
       }
     },
     setSession(id) {
-      socket.io.opts.query = { session: id };
+      socket.auth = { session: id };
     },
     close() {
       socket.removeAllListeners();

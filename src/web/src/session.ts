@@ -1,46 +1,27 @@
-// The client's session id: kept in localStorage and sent as `?session=` on the socket; without one,
-// the `sid` cookie (if any) is exchanged for it through GET /api/session.
-import { api, ApiError } from "./api.js";
+// The browser's session lives in the HttpOnly cookie `sid`, set by login, register and guest, and
+// sent by the browser itself: on HTTP requests and on the socket's same-origin handshake. The page
+// keeps the id in memory only (the server names it in its answers), never in storage.
+import { api } from "./api.js";
 
-const KEY = "chess.sessionId";
+/** Where earlier versions of this client kept the session id; cleared on sight. */
+const LEGACY_KEY = "chess.sessionId";
 
-export function storedSession(): string | null {
+function forgetLegacyCopy(): void {
   try {
-    return localStorage.getItem(KEY);
+    localStorage.removeItem(LEGACY_KEY);
   } catch {
-    return null;
-  }
-}
-
-export function storeSession(sessionId: string | null): void {
-  try {
-    if (sessionId === null) localStorage.removeItem(KEY);
-    else localStorage.setItem(KEY, sessionId);
-  } catch {
-    // Private mode without storage: the cookie still carries the session for HTTP.
+    // No storage (private mode): nothing was kept there either.
   }
 }
 
 /**
- * The stored session if the server still knows it, else the cookie's, else null (the entry screen
- * asks). The request also bounds the clock offset (its Date header) before the socket opens.
+ * The cookie's session when the server still knows it, else null (the entry screen asks). The
+ * request also bounds the clock offset (its Date header) before the socket opens.
  */
 export async function findSession(): Promise<string | null> {
-  const stored = storedSession();
-  if (stored !== null) {
-    try {
-      await api.session(stored);
-      return stored;
-    } catch (err) {
-      // Unreachable for now: the socket will retry. Unknown: forget it, or we would play as a guest.
-      if (!(err instanceof ApiError && err.code === "NO_SESSION")) return stored;
-      storeSession(null);
-    }
-  }
+  forgetLegacyCopy();
   try {
-    const answer = await api.session();
-    storeSession(answer.sessionId);
-    return answer.sessionId;
+    return (await api.session()).sessionId;
   } catch {
     return null;
   }
