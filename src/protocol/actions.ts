@@ -45,6 +45,8 @@ export const actionPayloads = {
   "game/OFFER_DRAW": gameRef,
   "game/DECLINE_DRAW": gameRef,
   "game/CONCEDE": gameRef,
+  "game/WATCH": gameRef,
+  "game/UNWATCH": gameRef,
 } as const;
 
 export type ClientActionType = keyof typeof actionPayloads;

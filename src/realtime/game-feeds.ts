@@ -85,9 +85,15 @@ export class GameFeeds {
     return found;
   }
 
+  /** The socket no longer holds the game (a watcher leaves). */
+  close(socket: IoSocket, gameId: string): void {
+    const feed = this.feedOf(socket, gameId);
+    if (feed !== undefined) this.end(feed);
+  }
+
   /** Every feed of a socket that goes away. */
   closeAll(socket: IoSocket): void {
-    for (const feed of this.bySocket.get(socket)?.values() ?? []) this.close(feed);
+    for (const feed of this.bySocket.get(socket)?.values() ?? []) this.end(feed);
   }
 
   /** How many game channels this instance listens to (for tests and metrics). */
@@ -113,7 +119,7 @@ export class GameFeeds {
     if (feeds === undefined) this.bySocket.set(socket, (feeds = new Map<string, Feed>()));
     if (feeds.size >= MAX_FEEDS_PER_SOCKET) {
       const oldest = feeds.values().next().value;
-      if (oldest !== undefined) this.close(oldest);
+      if (oldest !== undefined) this.end(oldest);
     }
     const feed: Feed = {
       socket,
@@ -142,7 +148,7 @@ export class GameFeeds {
     return feed;
   }
 
-  private close(feed: Feed): void {
+  private end(feed: Feed): void {
     if (!feed.open) return;
     feed.open = false;
     feed.pending = [];
@@ -196,7 +202,7 @@ export class GameFeeds {
     if (events[0]!.payload.v > from + 1) return this.sendGame(feed, from);
     for (const event of events) if (event.payload.v > from) this.emit(feed, event);
     // Up to date with a game that has ended: nothing more will come.
-    if (events[events.length - 1]!.type === "client/GAME_OVER") this.close(feed);
+    if (events[events.length - 1]!.type === "client/GAME_OVER") this.end(feed);
     return true;
   }
 
@@ -204,13 +210,13 @@ export class GameFeeds {
   private async sendGame(feed: Feed, upTo?: number): Promise<boolean> {
     const game = await loadGame(this.deps, feed.gameId);
     if (game === null) {
-      this.close(feed);
+      this.end(feed);
       return false;
     }
     if (upTo !== undefined && game.v <= upTo) return true;
     this.emit(feed, { type: "client/RESUME_GAME", payload: { game } });
     feed.v = game.v;
-    if (game.status === "ended") this.close(feed);
+    if (game.status === "ended") this.end(feed);
     return true;
   }
 
@@ -232,7 +238,7 @@ export class GameFeeds {
     feed.socket.emit("action", event);
     if (isGameEvent(event)) {
       feed.v = event.payload.v;
-      if (event.type === "client/GAME_OVER") this.close(feed);
+      if (event.type === "client/GAME_OVER") this.end(feed);
     }
   }
 

@@ -193,3 +193,33 @@ test("events published while an instance's subscriber reconnects reach its socke
     assert.deepEqual(versions(eventsOf(c, g.gameId)), [1, 2, 3, 4]);
   }
 });
+
+test("a watcher on a third socket gets RESUME_GAME, then the players' events with the same v, and cannot act", async (t) => {
+  const g = await setupGame(t);
+  assert.deepEqual(await g.play("e2e4", 0), { ok: true, ply: 1 });
+  const watcher = connect(g.instances[1]!.url);
+  t.after(() => watcher.close());
+  await watcher.next("client/RESUME_SESSION");
+  assert.equal((await watcher.send("game/WATCH", { gameId: g.gameId })).ok, true);
+  const { game } = await watcher.next("client/RESUME_GAME");
+  assert.deepEqual([game.v, game.ply], [1, 1]);
+  assert.deepEqual(await g.play("e7e5", 1), { ok: true, ply: 2 });
+  assert.equal((await g.black.send("game/OFFER_DRAW", { gameId: g.gameId })).ok, true);
+  await watcher.nextWhere("client/OFFER_DRAW", (o) => o.gameId === g.gameId);
+  assert.deepEqual(versions(eventsOf(watcher, g.gameId)), [2, 3]);
+  for (const type of ["game/CONCEDE", "game/OFFER_DRAW"]) {
+    const ack = await watcher.send(type, { gameId: g.gameId });
+    assert.deepEqual(ack.ok ? null : ack.error.code, "NOT_YOUR_GAME", type);
+  }
+  const move = await watcher.send("game/PLAYER_MOVE", { gameId: g.gameId, move: "g1f3", ply: 2 });
+  assert.deepEqual(move.ok ? null : move.error.code, "NOT_YOUR_GAME");
+  // Unwatched, it hears nothing more; a player's UNWATCH of its own game changes nothing.
+  assert.equal((await watcher.send("game/UNWATCH", { gameId: g.gameId })).ok, true);
+  assert.equal((await g.white.send("game/UNWATCH", { gameId: g.gameId })).ok, true);
+  assert.deepEqual(await g.play("g1f3", 2), { ok: true, ply: 3 });
+  await g.white.nextWhere("client/UPDATE_GAME", (u) => u.ply === 3);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.deepEqual(versions(eventsOf(watcher, g.gameId)), [2, 3]);
+  const unknown = await watcher.send("game/WATCH", { gameId: "nosuchgame" });
+  assert.deepEqual(unknown.ok ? null : unknown.error.code, "NOT_FOUND");
+});

@@ -92,6 +92,17 @@ export const gameHandlers: HandlerTable = {
   "game/OFFER_DRAW": (ctx, p) => act(ctx, p.gameId, "offer"),
   "game/DECLINE_DRAW": (ctx, p) => act(ctx, p.gameId, "decline"),
   "game/CONCEDE": (ctx, p) => act(ctx, p.gameId, "resign"),
+  // Anyone may watch: the game's events reach the socket as they reach the players'. Acting
+  // stays refused (NOT_YOUR_GAME), since the game's own checks name its two players.
+  "game/WATCH": async ({ rt, socket }, p) => {
+    if (!(await rt.feeds.resume(socket, p.gameId))) throw new AppError("NOT_FOUND");
+  },
+  "game/UNWATCH": async ({ app, rt, socket, user }, p) => {
+    // A player's own game stays with its sockets: they would miss its events otherwise.
+    const state = await getStoredLiveState(app, user.userId);
+    if (state.status === "playing" && state.gameId === p.gameId) return;
+    rt.feeds.close(socket, p.gameId);
+  },
 };
 
 /** On every connection while the user plays: RESUME_GAME after RESUME_SESSION. */
