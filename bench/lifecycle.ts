@@ -10,18 +10,9 @@
 import { Chess } from "chess.js";
 import type { Socket } from "socket.io-client";
 import { sleep, startFerretdb, startRedis } from "../scripts/lib/services.js";
-import { uniqueName } from "../test/helpers/env.js";
 import { spawnInstance } from "../test/helpers/instances.js";
 import { openStore } from "../test/helpers/store.js";
-import {
-  BENCH_METRICS_TOKEN,
-  commandStats,
-  connectBot,
-  cpuMs,
-  instanceLag,
-  pct,
-  rng,
-} from "./lib/stats.js";
+import { benchEnv, commandStats, connectBot, cpuMs, instanceLag, pct, rng } from "./lib/stats.js";
 
 const GAMES = Number(process.env.GAMES ?? 200);
 const DURATION_S = Number(process.env.DURATION_S ?? 20);
@@ -107,16 +98,7 @@ async function main() {
     cleanups.push(redis.stop);
     const ferret = await startFerretdb();
     cleanups.push(ferret.stop);
-    const env = {
-      REDIS_URL: redis.url,
-      MONGO_URL: `${ferret.url}/${uniqueName("bench")}`,
-      REDIS_PREFIX: uniqueName("b"),
-      RATE_LIMITS: "off",
-      LOG_LEVEL: "silent",
-      FIRST_MOVE_MS,
-      METRICS_TOKEN: BENCH_METRICS_TOKEN,
-      SHUTDOWN_TIMEOUT_MS: "3000",
-    };
+    const env = benchEnv(redis, ferret, { FIRST_MOVE_MS, SHUTDOWN_TIMEOUT_MS: "3000" });
     const store = await openStore(env);
     cleanups.push(store.close);
     const instances = [await spawnInstance(env), await spawnInstance(env)];

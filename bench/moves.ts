@@ -2,16 +2,14 @@
 // GAMES concurrent games with white on one instance and black on the other, each replaying a
 // random legal game made beforehand with chess.js (never on the serving path). Reports moves/s,
 // ack latency, Redis commands per move (INFO commandstats deltas) and instance CPU per move.
-import { readFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Chess } from "chess.js";
-import { io, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
 import { startFerretdb, startRedis, type Service } from "../scripts/lib/services.js";
-import { uniqueName } from "../test/helpers/env.js";
 import { spawnInstance, type ChildInstance } from "../test/helpers/instances.js";
 import { startGame } from "../test/helpers/live-games.js";
 import { openStore, type StoreHandle } from "../test/helpers/store.js";
-import { BENCH_METRICS_TOKEN, scrapeMetrics } from "./lib/stats.js";
+import { benchEnv, commandStats, connectBot, cpuMs, rng, scrapeMetrics } from "./lib/stats.js";
 
 const GAMES = Number(process.env.GAMES ?? 200);
 const PLIES = Number(process.env.PLIES ?? 60);
@@ -21,11 +19,6 @@ const SEED = 42;
 /** Offered load in moves/s over all games (a think time before each move); 0 = as fast as possible. */
 const RATE = Number(process.env.RATE ?? 0);
 const THINK_MS = RATE > 0 ? (GAMES * 1000) / RATE : 0;
-
-function rng(seed: number) {
-  let s = seed;
-  return () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-}
 
 /** Random legal games of exactly PLIES plies (retrying those that end early). */
 function randomGames(count: number): string[][] {
@@ -45,11 +38,6 @@ function randomGames(count: number): string[][] {
   return games;
 }
 
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
-}
-
 /** An instance's event-loop lag (since the previous scrape) and GC seconds by kind, from /metrics. */
 async function instanceStats(url: string): Promise<Map<string, number>> {
   const text = await scrapeMetrics(url);
@@ -61,42 +49,9 @@ async function instanceStats(url: string): Promise<Map<string, number>> {
   return stats;
 }
 
-async function commandStats(
-  redis: Awaited<ReturnType<typeof openStore>>["redis"],
-): Promise<Map<string, number>> {
-  const info = await redis.info("commandstats");
-  const stats = new Map<string, number>();
-  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats.set(m[1]!, Number(m[2]));
-  return stats;
-}
-
-function connectBot(
-  url: string,
-  session?: string,
-): Promise<{ socket: Socket; user: { id: string; username: string } }> {
-  return new Promise((resolve) => {
-    const socket = io(url, {
-      transports: ["websocket"],
-      query: session ? { session } : {},
-      forceNew: true,
-    });
-    socket.once("action", (a: { payload: { user: { id: string; username: string } } }) =>
-      resolve({ socket, user: a.payload.user }),
-    );
-  });
-}
-
 async function main() {
   const [redis, ferret] = [await startRedis(), await startFerretdb()];
-  const env = {
-    REDIS_URL: redis.url,
-    MONGO_URL: `${ferret.url}/${uniqueName("bench")}`,
-    REDIS_PREFIX: uniqueName("b"),
-    RATE_LIMITS: "off",
-    LOG_LEVEL: "silent",
-    FIRST_MOVE_MS: "600000",
-    METRICS_TOKEN: BENCH_METRICS_TOKEN,
-  };
+  const env = benchEnv(redis, ferret, { FIRST_MOVE_MS: "600000" });
   const store = await openStore(env);
   const [a, b] = [await spawnInstance(env), await spawnInstance(env)];
   const bots: Socket[] = [];

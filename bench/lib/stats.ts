@@ -3,6 +3,7 @@
 // so scripts/bench.mjs (which runs every bench/*.ts) does not take it for a benchmark.
 import { readFileSync } from "node:fs";
 import { io, type Socket } from "socket.io-client";
+import { uniqueName } from "../../test/helpers/env.js";
 import type { StoreHandle } from "../../test/helpers/store.js";
 
 /** The same sequence in [0, 1) for the same seed. */
@@ -23,6 +24,23 @@ export async function commandStats(redis: StoreHandle["redis"]): Promise<Map<str
   const stats = new Map<string, number>();
   for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats.set(m[1]!, Number(m[2]));
   return stats;
+}
+
+/** The environment of a benchmark's instances on its own Redis and FerretDB: no limits, no logs. */
+export function benchEnv(
+  redis: { url: string },
+  ferret: { url: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    REDIS_URL: redis.url,
+    MONGO_URL: `${ferret.url}/${uniqueName("bench")}`,
+    REDIS_PREFIX: uniqueName("b"),
+    RATE_LIMITS: "off",
+    LOG_LEVEL: "silent",
+    METRICS_TOKEN: BENCH_METRICS_TOKEN,
+    ...extra,
+  };
 }
 
 /** The METRICS_TOKEN the benchmarks give their instances, so that they can read /metrics. */
@@ -52,11 +70,13 @@ export function pct(sorted: readonly number[], p: number): string {
 }
 
 /** A new guest's socket, once its client/RESUME_SESSION has arrived. */
-export function connectBot(url: string): Promise<{ socket: Socket; user: { id: string } }> {
+export function connectBot(
+  url: string,
+): Promise<{ socket: Socket; user: { id: string; username: string } }> {
   return new Promise((resolve, reject) => {
     const socket = io(url, { transports: ["websocket"], forceNew: true, reconnection: false });
     socket.once("connect_error", reject);
-    socket.once("action", (a: { payload: { user: { id: string } } }) =>
+    socket.once("action", (a: { payload: { user: { id: string; username: string } } }) =>
       resolve({ socket, user: a.payload.user }),
     );
   });

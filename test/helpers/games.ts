@@ -10,7 +10,9 @@ import { createKeys, type Keys } from "../../src/store/keys.js";
 import { createMongo, type Mongo } from "../../src/store/mongo.js";
 import { createRedis, type Redis } from "../../src/store/redis.js";
 import { defaultRatings, type UserDoc } from "../../src/store/users.js";
+import type { Instance } from "../../src/instance.js";
 import { endedGame, SCHOLARS_MATE } from "./chess-fixtures.js";
+import { startInProcess } from "./instances.js";
 
 export interface Stores {
   redis: Redis;
@@ -29,6 +31,20 @@ export async function openStores(env: Record<string, string>): Promise<Stores> {
     await Promise.allSettled([redis.quit(), mongo.client.close()]);
   };
   return { redis, keys: createKeys(config.REDIS_PREFIX), mongo, close };
+}
+
+/** One in-process instance and the test's own connections to its stores, closed when the test ends. */
+export async function instanceWithStores(
+  t: { after: (fn: () => Promise<void>) => void },
+  env: Record<string, string>,
+): Promise<{ instance: Instance; stores: Stores }> {
+  const instance = await startInProcess(env);
+  const stores = await openStores(env);
+  t.after(async () => {
+    await instance.close();
+    await stores.close();
+  });
+  return { instance, stores };
 }
 
 /** A registered user, as the accounts code stores one (fresh ratings unless given). */

@@ -15,12 +15,11 @@ import type { UserDoc } from "../../src/store/users.js";
 import { testEnv } from "../helpers/env.js";
 import {
   insertUser,
-  openStores,
   writeEndedGame,
   type EndOptions,
   type Stores,
+  instanceWithStores,
 } from "../helpers/games.js";
-import { startInProcess } from "../helpers/instances.js";
 
 const usersOf = (s: Stores) => s.mongo.db.collection<UserDoc>("users");
 const STALE_NEVER = { staleClaimMs: 600_000 };
@@ -34,12 +33,7 @@ const crashAt =
 async function setup(t: import("node:test").TestContext) {
   // The instance's own archiver never sees these games: they are written without an entry.
   const env = testEnv();
-  const instance = await startInProcess(env);
-  const stores = await openStores(env);
-  t.after(async () => {
-    await instance.close();
-    await stores.close();
-  });
+  const { instance, stores } = await instanceWithStores(t, env);
   return { instance, stores };
 }
 

@@ -5,8 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { GameDoc } from "../../src/store/archive.js";
 import { testEnv } from "../helpers/env.js";
-import { eventually, openStores, queueArchive, writeEndedGame } from "../helpers/games.js";
-import { startInProcess } from "../helpers/instances.js";
+import { eventually, queueArchive, writeEndedGame, instanceWithStores } from "../helpers/games.js";
 
 const MAX_DELIVERIES = 4;
 
@@ -16,12 +15,7 @@ test("a corrupt game holds up none of the next games and is dead-lettered after 
     ARCHIVE_MAX_DELIVERIES: String(MAX_DELIVERIES),
     ARCHIVE_CLAIM_IDLE_MS: "60000",
   });
-  const instance = await startInProcess(env);
-  const stores = await openStores(env);
-  t.after(async () => {
-    await instance.close();
-    await stores.close();
-  });
+  const { instance, stores } = await instanceWithStores(t, env);
   const guests = (n: number) =>
     ({
       white: { id: `w${n}`, username: `Guest-w${n}` },

@@ -5,8 +5,7 @@ import { test } from "node:test";
 import type { Game } from "../../src/protocol/types.js";
 import { randomSan } from "../helpers/chess-fixtures.js";
 import { testEnv } from "../helpers/env.js";
-import { eventually, insertUser, openStores, writeEndedGame } from "../helpers/games.js";
-import { startInProcess } from "../helpers/instances.js";
+import { eventually, insertUser, writeEndedGame, instanceWithStores } from "../helpers/games.js";
 
 interface Page {
   games: Game[];
@@ -15,12 +14,7 @@ interface Page {
 
 test("7 games, limit 3: pages of 3, 3 and 1, newest first, no duplicates, only the player's games", async (t) => {
   const env = testEnv();
-  const instance = await startInProcess(env);
-  const stores = await openStores(env);
-  t.after(async () => {
-    await instance.close();
-    await stores.close();
-  });
+  const { instance, stores } = await instanceWithStores(t, env);
   const alice = await insertUser(stores.mongo, "alice");
   const bob = await insertUser(stores.mongo, "bob");
   const carol = await insertUser(stores.mongo, "carol");
@@ -99,12 +93,7 @@ test("7 games, limit 3: pages of 3, 3 and 1, newest first, no duplicates, only t
 
 test("bad paging input is 400 INVALID_INPUT", async (t) => {
   const env = testEnv();
-  const instance = await startInProcess(env);
-  const stores = await openStores(env);
-  t.after(async () => {
-    await instance.close();
-    await stores.close();
-  });
+  const { instance, stores } = await instanceWithStores(t, env);
   await insertUser(stores.mongo, "dora");
   const bad = [
     "limit=0",

@@ -12,21 +12,15 @@ import { testEnv } from "../helpers/env.js";
 import {
   eventually,
   insertUser,
-  openStores,
   queueArchive,
   writeEndedGame,
   type Stores,
+  instanceWithStores,
 } from "../helpers/games.js";
-import { startInProcess } from "../helpers/instances.js";
 
 async function setup(t: import("node:test").TestContext, overrides: Record<string, string> = {}) {
   const env = testEnv({ ARCHIVE_CLAIM_IDLE_MS: "500", ...overrides });
-  const instance = await startInProcess(env);
-  const stores = await openStores(env);
-  t.after(async () => {
-    await instance.close();
-    await stores.close();
-  });
+  const { instance, stores } = await instanceWithStores(t, env);
   return { instance, stores };
 }
 

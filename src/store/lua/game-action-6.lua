@@ -8,14 +8,8 @@
 -- Returns  JSON {code = NOT_FOUND | GAME_OVER | CONFLICT | NO_DRAW_OFFER}, {code = ENDED, ...} when a
 --          deadline had passed first, or {code = OK, event = offered | declined, v}, or
 --          {code = OK, event = ended, ended = {...}} (agreement, resignation or abort)
-local g = load_game()
-if not g then return cjson.encode({code = 'NOT_FOUND'}) end
-if g.status ~= 'started' then return cjson.encode({code = 'GAME_OVER'}) end
-if g.ply ~= ARGV[1] then return cjson.encode({code = 'CONFLICT'}) end
-
-local now = now_ms()
-local ended = end_if_due(g, now, ARGV[4])
-if ended then return cjson.encode(ended) end
+local g, now, refusal = load_planned(ARGV[1], ARGV[4])
+if refusal then return refusal end
 
 local actor = ARGV[3]
 local action = ARGV[2]

@@ -94,3 +94,17 @@ local function end_if_due(g, now, flag_draw)
   local winner = opposite(side_to_move(g))
   return end_game(g, now, winner == 'white' and '1-0' or '0-1', 'timeout', winner)
 end
+
+-- The live game a player's step was planned on, with Redis TIME in ms; or, as a third value, the
+-- reply that refuses the step: no such game, over, moved on since (CONFLICT), or ended right now
+-- because its deadline had passed (`flag_draw` as for end_if_due).
+local function load_planned(ply, flag_draw)
+  local g = load_game()
+  if not g then return nil, nil, cjson.encode({code = 'NOT_FOUND'}) end
+  if g.status ~= 'started' then return nil, nil, cjson.encode({code = 'GAME_OVER'}) end
+  if g.ply ~= ply then return nil, nil, cjson.encode({code = 'CONFLICT'}) end
+  local now = now_ms()
+  local ended = end_if_due(g, now, flag_draw)
+  if ended then return nil, nil, cjson.encode(ended) end
+  return g, now, nil
+end

@@ -13,14 +13,8 @@
 --          mover's deadline had passed (the move is refused, the game ends on time or aborts),
 --          or {code = OK, v, ply, whiteMs, blackMs, running, serverTime, drawOffer, ended?}
 --          (v: the UPDATE_GAME's)
-local g = load_game()
-if not g then return cjson.encode({code = 'NOT_FOUND'}) end
-if g.status ~= 'started' then return cjson.encode({code = 'GAME_OVER'}) end
-if g.ply ~= ARGV[1] then return cjson.encode({code = 'CONFLICT'}) end
-
-local now = now_ms()
-local ended = end_if_due(g, now, ARGV[9])
-if ended then return cjson.encode(ended) end
+local g, now, refusal = load_planned(ARGV[1], ARGV[9])
+if refusal then return refusal end
 
 local ply = tonumber(g.ply)
 local mover = side_to_move(g)
