@@ -2,10 +2,17 @@
 // GAMES concurrent games with white on one instance and black on the other, each replaying a
 // random legal game made beforehand with chess.js (never on the serving path). Reports moves/s,
 // ack latency, Redis commands per move (INFO commandstats deltas) and instance CPU per move.
+// REDIS=sentinel runs it on a primary, a replica and three sentinels instead of one Redis, and
+// WAIT_REPLICAS=1 there makes every move wait for the replica (REDIS_WAIT_REPLICAS).
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Chess } from "chess.js";
 import type { Socket } from "socket.io-client";
-import { startFerretdb, startRedis, type Service } from "../scripts/lib/services.js";
+import {
+  startFerretdb,
+  startRedis,
+  startSentinelGroup,
+  type Service,
+} from "../scripts/lib/services.js";
 import { spawnInstance, type ChildInstance } from "../test/helpers/instances.js";
 import { startGame } from "../test/helpers/live-games.js";
 import { openStore, type StoreHandle } from "../test/helpers/store.js";
@@ -19,6 +26,8 @@ const SEED = 42;
 /** Offered load in moves/s over all games (a think time before each move); 0 = as fast as possible. */
 const RATE = Number(process.env.RATE ?? 0);
 const THINK_MS = RATE > 0 ? (GAMES * 1000) / RATE : 0;
+const TOPOLOGY = process.env.REDIS ?? "single";
+const WAIT_REPLICAS = process.env.WAIT_REPLICAS ?? "0";
 
 /** Random legal games of exactly PLIES plies (retrying those that end early). */
 function randomGames(count: number): string[][] {
@@ -50,8 +59,18 @@ async function instanceStats(url: string): Promise<Map<string, number>> {
 }
 
 async function main() {
-  const [redis, ferret] = [await startRedis(), await startFerretdb()];
-  const env = benchEnv(redis, ferret, { FIRST_MOVE_MS: "600000" });
+  // Under Sentinel, the primary is the Redis whose commands and CPU are counted.
+  const group = TOPOLOGY === "sentinel" ? await startSentinelGroup({ appendOnly: false }) : null;
+  const redis = group ? group.nodes[0]! : await startRedis();
+  const ferret = await startFerretdb();
+  const env = benchEnv(redis, ferret, {
+    FIRST_MOVE_MS: "600000",
+    ...group?.env,
+    REDIS_WAIT_REPLICAS: WAIT_REPLICAS,
+  });
+  console.log(
+    `Redis: ${group ? "primary + replica + 3 sentinels" : "one server"}, REDIS_WAIT_REPLICAS=${WAIT_REPLICAS}`,
+  );
   const store = await openStore(env);
   const [a, b] = [await spawnInstance(env), await spawnInstance(env)];
   const bots: Socket[] = [];
@@ -61,7 +80,7 @@ async function main() {
     for (const s of bots) s.close();
     await Promise.allSettled([a.stop(), b.stop()]);
     await store.close();
-    await Promise.allSettled([redis.stop(), ferret.stop()]);
+    await Promise.allSettled([group ? group.stop() : redis.stop(), ferret.stop()]);
   }
 }
 

@@ -17,6 +17,27 @@ const mongoUrl = z
     "must be a mongodb:// or mongodb+srv:// URL",
   );
 
+/** `host:port,host:port,...`: the seed nodes of a Cluster or the sentinels of a primary. */
+const redisNodes = z
+  .string()
+  .default("")
+  .transform((raw, ctx) => {
+    const nodes: { host: string; port: number }[] = [];
+    for (const item of raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0)) {
+      const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(item);
+      const port = m ? Number(m[2]) : 0;
+      if (!m || port < 1 || port > 65535) {
+        ctx.addIssue({ code: "custom", message: `"${item}" is not host:port` });
+        return z.NEVER;
+      }
+      nodes.push({ host: m[1]!.replace(/^\[|\]$/g, ""), port });
+    }
+    return nodes;
+  });
+
 /** Whom to believe about a request's origin: nobody, the nearest `hops` proxies, or these addresses. */
 export type TrustProxy =
   { mode: "off" } | { mode: "hops"; hops: number } | { mode: "addresses"; addresses: string[] };
@@ -57,6 +78,17 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
   REDIS_URL: redisUrl.default("redis://127.0.0.1:6379"),
+  /** Sentinels watching the primary named REDIS_SENTINEL_MASTER; when set, REDIS_URL is unused. */
+  REDIS_SENTINELS: redisNodes,
+  REDIS_SENTINEL_MASTER: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, "letters, digits, ., _ and - only")
+    .optional(),
+  /** Seed nodes of a Redis Cluster; when set, REDIS_URL is unused. */
+  REDIS_CLUSTER_NODES: redisNodes,
+  /** Replicas that must hold a change before it is acknowledged (Redis WAIT); 0: none. */
+  REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(10).default(0),
+  REDIS_WAIT_TIMEOUT_MS: intMs(1_000),
   MONGO_URL: mongoUrl.default("mongodb://127.0.0.1:27017/chess"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   NODE_ENV: z.string().default("development"),
@@ -101,7 +133,7 @@ export const configSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: intMs(10_000),
 });
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = z.infer<typeof configSchema> & { REDIS_SENTINEL_MASTER: string };
 
 export class ConfigError extends Error {
   readonly code = "CONFIG";
@@ -110,7 +142,30 @@ export class ConfigError extends Error {
 /** Parses the environment; throws a ConfigError that names every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(env);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return checkTopology(parsed.data);
   const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
   throw new ConfigError(`invalid configuration: ${lines.join("; ")}`);
+}
+
+/** One topology at a time, and a sentinel group has a name. */
+function checkTopology(config: z.infer<typeof configSchema>): Config {
+  const sentinel = config.REDIS_SENTINELS.length > 0;
+  if (sentinel && config.REDIS_CLUSTER_NODES.length > 0) {
+    throw new ConfigError(
+      "invalid configuration: REDIS_SENTINELS and REDIS_CLUSTER_NODES: set one topology, not both",
+    );
+  }
+  // The pairing, acceptance, cancellation and game-end steps still span hash slots
+  // (docs/architecture.md): refused here rather than failing with CROSSSLOT mid-game.
+  if (config.REDIS_CLUSTER_NODES.length > 0) {
+    throw new ConfigError(
+      "invalid configuration: REDIS_CLUSTER_NODES: Redis Cluster is not supported yet (use REDIS_URL or REDIS_SENTINELS)",
+    );
+  }
+  if (sentinel && config.REDIS_SENTINEL_MASTER === undefined) {
+    throw new ConfigError(
+      "invalid configuration: REDIS_SENTINEL_MASTER: required with REDIS_SENTINELS (the name the sentinels monitor)",
+    );
+  }
+  return { ...config, REDIS_SENTINEL_MASTER: config.REDIS_SENTINEL_MASTER ?? "" };
 }

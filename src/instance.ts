@@ -14,7 +14,7 @@ import { createRealtime, type RealtimeServer } from "./realtime/server.js";
 import { handlers, resumeHooks, socketGuard } from "./realtime/handlers/index.js";
 import { createKeys } from "./store/keys.js";
 import { createMongo, ensureIndexes } from "./store/mongo.js";
-import { closeRedis, createRedis } from "./store/redis.js";
+import { closeRedis, connectRedis, createRedis } from "./store/redis.js";
 
 export interface Instance {
   url: string;
@@ -32,16 +32,23 @@ export async function startInstance(
   log: Logger = createLogger(config.LOG_LEVEL),
 ): Promise<Instance> {
   const onRedisError = (err: Error) => log.warn({ err: err.message }, "redis connection error");
-  const redis = createRedis(config.REDIS_URL, onRedisError, { queueWhileOffline: false });
-  const pubClient = createRedis(config.REDIS_URL, onRedisError);
-  const subClient = createRedis(config.REDIS_URL, onRedisError);
+  const redis = createRedis(config, onRedisError, { queueWhileOffline: false });
+  const pubClient = createRedis(config, onRedisError);
+  const subClient = createRedis(config, onRedisError);
   const mongo = createMongo(config.MONGO_URL);
-  await Promise.all([
-    redis.connect(),
-    pubClient.connect(),
-    subClient.connect(),
-    mongo.client.connect(),
-  ]);
+  try {
+    await Promise.all([
+      connectRedis(config, [redis, pubClient, subClient]),
+      mongo.client.connect(),
+    ]);
+  } catch (err) {
+    // A start that fails leaves nothing open behind it (a test, or a supervisor, goes on).
+    await Promise.allSettled([
+      ...[redis, pubClient, subClient].map((c) => closeRedis(c, 100)),
+      mongo.client.close(),
+    ]);
+    throw err;
+  }
   await ensureIndexes(mongo.db);
 
   const ctx: AppContext = { config, log, redis, keys: createKeys(config.REDIS_PREFIX), mongo };

@@ -126,6 +126,8 @@ export interface RedisOptions {
   port?: number;
   dir?: string;
   appendOnly?: boolean;
+  /** Start as a replica of this primary's port. */
+  replicaOf?: number;
 }
 
 export async function startRedis(opts: RedisOptions = {}): Promise<Service> {
@@ -135,6 +137,7 @@ export async function startRedis(opts: RedisOptions = {}): Promise<Service> {
   mkdirSync(dir, { recursive: true });
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
   args.push("--appendonly", opts.appendOnly ? "yes" : "no", "--logfile", "");
+  if (opts.replicaOf !== undefined) args.push("--replicaof", "127.0.0.1", String(opts.replicaOf));
   const child = spawn("redis-server", args, { stdio: ["ignore", "ignore", "inherit"] });
   await waitForPort(port, 15_000, child);
   const stop = stopper(child);
@@ -145,6 +148,120 @@ export async function startRedis(opts: RedisOptions = {}): Promise<Service> {
     process: child,
     stop: async () => {
       await stop();
+      if (opts.dir === undefined) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Asks a running redis-server with redis-cli (Debian's redis-tools, a dependency of redis-server). */
+export function redisCli(port: number, ...args: string[]): string {
+  const r = spawnSync("redis-cli", ["-p", String(port), ...args], { encoding: "utf8" });
+  return r.status === 0 ? r.stdout : "";
+}
+
+/** Waits until the primary on `port` has `count` replicas online and in sync. */
+async function waitForReplicas(port: number, count: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const info = redisCli(port, "info", "replication");
+    const online = info.match(/^slave\d+:.*state=online/gm)?.length ?? 0;
+    if (online >= count) return;
+    await sleep(100);
+  }
+  throw new Error(`the primary on ${port} has not got ${count} replicas in sync`);
+}
+
+/** The name the sentinels of `startSentinelGroup` monitor. */
+export const SENTINEL_MASTER = "chess";
+
+export interface SentinelGroup {
+  /** The data nodes: the first started as the primary, the others as its replicas. */
+  nodes: Service[];
+  sentinels: Service[];
+  /** What an instance is given to use this group (REDIS_SENTINELS, REDIS_SENTINEL_MASTER). */
+  env: { REDIS_SENTINELS: string; REDIS_SENTINEL_MASTER: string };
+  /** Starts a killed data node again on its port and data (the sentinels make it a replica). */
+  restart: (node: Service) => Promise<Service>;
+  stop: () => Promise<void>;
+}
+
+export interface SentinelOptions {
+  replicas?: number;
+  dir?: string;
+  appendOnly?: boolean;
+  /** A primary unanswered this long is down for a sentinel (Redis's default is 30 s). */
+  downAfterMs?: number;
+}
+
+/**
+ * A primary with replicas and three sentinels (quorum two), each a Debian `redis-server`, on ports
+ * below the ephemeral range (nodes are killed and restarted on their ports). Failover is quick:
+ * the primary is down after `downAfterMs`, and a failed failover is retried after 5 s.
+ */
+export async function startSentinelGroup(opts: SentinelOptions = {}): Promise<SentinelGroup> {
+  ensureDebianPackages({ "redis-server": "redis-server" });
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "chess-sentinel-"));
+  const nodes: Service[] = [];
+  const sentinels: Service[] = [];
+  const startNode = async (index: number, port: number, replicaOf?: number) => {
+    const nodeDir = join(dir, `node-${index}`);
+    return startRedis({ port, dir: nodeDir, appendOnly: opts.appendOnly ?? true, replicaOf });
+  };
+  try {
+    const primaryPort = await freeStablePort();
+    nodes.push(await startNode(0, primaryPort));
+    for (let i = 1; i <= (opts.replicas ?? 1); i++) {
+      nodes.push(await startNode(i, await freeStablePort(), primaryPort));
+    }
+    await waitForReplicas(primaryPort, nodes.length - 1);
+    for (let i = 0; i < 3; i++) {
+      const port = await freeStablePort();
+      const conf = join(dir, `sentinel-${i}.conf`);
+      writeFileSync(
+        conf,
+        [
+          `port ${port}`,
+          "bind 127.0.0.1",
+          `dir ${dir}`,
+          `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${primaryPort} 2`,
+          `sentinel down-after-milliseconds ${SENTINEL_MASTER} ${opts.downAfterMs ?? 1_000}`,
+          `sentinel failover-timeout ${SENTINEL_MASTER} 5000`,
+          `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
+          "",
+        ].join("\n"),
+      );
+      const child = spawn("redis-server", [conf, "--sentinel", "--logfile", ""], {
+        stdio: ["ignore", "ignore", "inherit"],
+      });
+      await waitForPort(port, 15_000, child);
+      sentinels.push({
+        name: "sentinel",
+        port,
+        url: `redis://127.0.0.1:${port}`,
+        process: child,
+        stop: stopper(child),
+      });
+    }
+  } catch (err) {
+    await Promise.allSettled([...sentinels, ...nodes].map((s) => s.stop()));
+    throw err;
+  }
+  const env = {
+    REDIS_SENTINELS: sentinels.map((s) => `127.0.0.1:${s.port}`).join(","),
+    REDIS_SENTINEL_MASTER: SENTINEL_MASTER,
+  };
+  return {
+    nodes,
+    sentinels,
+    env,
+    restart: async (node) => {
+      const index = nodes.indexOf(node);
+      const again = await startNode(index, node.port);
+      nodes[index] = again;
+      return again;
+    },
+    stop: async () => {
+      await Promise.allSettled([...sentinels, ...nodes].map((s) => s.stop()));
       if (opts.dir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,16 +1,46 @@
 // Redis clients (node-redis: it works with the sharded Socket.IO adapter on Redis Cluster too) and
-// a loader for the Lua scripts that make every state change one atomic step.
+// a loader for the Lua scripts that make every state change one atomic step. This module alone
+// knows which topology the instance runs on (one Redis, or Sentinel): everything else
+// sees a `Redis` and calls `durable()` after a state change.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createClient, type RedisClientType } from "redis";
+import { createClient, createSentinel, type RedisClientType } from "redis";
+import type { Config } from "../config.js";
+import { AppError } from "../protocol/errors.js";
 
 export type Redis = RedisClientType;
+
+/** Where Redis is: one server, a Sentinel-watched primary with replicas, or a Cluster. */
+export type RedisTopology =
+  { kind: "single"; url: string } | { kind: "sentinel"; sentinels: RedisNode[]; master: string };
+
+export interface RedisNode {
+  host: string;
+  port: number;
+}
 
 /** From dist/src/store/ back to the source folder of the scripts. */
 const LUA_DIR = new URL("../../../src/store/lua/", import.meta.url);
 
+const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** retries, 2_000);
+
+/** How many replicas must hold a change before it is acknowledged, per client (see `durable`). */
+const durability = new WeakMap<object, { replicas: number; timeoutMs: number }>();
+
+export function redisTopology(config: Config): RedisTopology {
+  if (config.REDIS_SENTINELS.length > 0) {
+    return {
+      kind: "sentinel",
+      sentinels: config.REDIS_SENTINELS,
+      master: config.REDIS_SENTINEL_MASTER,
+    };
+  }
+  return { kind: "single", url: config.REDIS_URL };
+}
+
 /**
- * A client that keeps retrying with a capped backoff: an instance never crashes for Redis.
+ * A client of the configured topology that keeps retrying with a capped backoff: an instance
+ * never crashes for Redis.
  *
  * No client sets a per-command timeout. node-redis's default (5 s) only bounds how long a command
  * waits in the offline queue, and it costs an `AbortSignal.timeout` per command: about a third of
@@ -21,20 +51,168 @@ const LUA_DIR = new URL("../../../src/store/lua/", import.meta.url);
  * - `queueWhileOffline: true` (the adapter's clients): a publish made after a commit waits for the
  *   connection to come back instead of being lost, and so do subscriptions.
  * A command already sent is rejected when its connection drops, either way.
+ *
+ * Under Sentinel the client asks the sentinels for the primary and follows it through a failover
+ * (node-redis's `createSentinel`, one connection to the primary, so that `WAIT` counts the writes
+ * that came before it on that connection). It is given the shape of a plain client: the two
+ * methods whose signatures differ (`sendCommand`, `quit`) are adapted here, and `duplicate`
+ * builds another client of the same topology.
  */
 export function createRedis(
-  url: string,
+  config: Config,
   onError: (err: Error) => void,
   { queueWhileOffline = true }: { queueWhileOffline?: boolean } = {},
 ): Redis {
-  const client = createClient({
-    url,
-    socket: { reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2_000) },
-    disableOfflineQueue: !queueWhileOffline,
-    commandOptions: { timeout: 0 },
-  }) as Redis;
+  const topology = redisTopology(config);
+  let client: Redis;
+  if (topology.kind === "sentinel") {
+    client = sentinelClient(topology, queueWhileOffline, () =>
+      createRedis(config, onError, { queueWhileOffline }),
+    );
+  } else {
+    client = createClient({
+      url: topology.url,
+      socket: { reconnectStrategy },
+      disableOfflineQueue: !queueWhileOffline,
+      commandOptions: { timeout: 0 },
+    });
+  }
   client.on("error", onError);
+  durability.set(client, {
+    replicas: config.REDIS_WAIT_REPLICAS,
+    timeoutMs: config.REDIS_WAIT_TIMEOUT_MS,
+  });
   return client;
+}
+
+function sentinelClient(
+  topology: Extract<RedisTopology, { kind: "sentinel" }>,
+  queueWhileOffline: boolean,
+  duplicate: () => Redis,
+): Redis {
+  const sentinel = createSentinel({
+    name: topology.master,
+    sentinelRootNodes: topology.sentinels,
+    RESP: 2,
+    masterPoolSize: 1,
+    // A command whose connection dropped is not sent again to the next primary: it may have been
+    // applied by the old one. The caller gets the error; a player resends with the same ply.
+    maxCommandRediscovers: 0,
+    // Sentinel answers are checked this often besides the failover events it pushes.
+    scanInterval: 2_000,
+    nodeClientOptions: {
+      socket: { reconnectStrategy },
+      disableOfflineQueue: !queueWhileOffline,
+    },
+    sentinelClientOptions: { socket: { reconnectStrategy } },
+    passthroughClientErrorEvents: true,
+    commandOptions: { timeout: 0 },
+  });
+  const send = sentinel.sendCommand.bind(sentinel);
+  const shaped = sentinel as unknown as Redis & Record<string, unknown>;
+  shaped.sendCommand = (args: Parameters<typeof send>[1], options?: Parameters<typeof send>[2]) =>
+    send(false, args, options);
+  shaped.quit = (() => sentinel.close()) as unknown as Redis["quit"];
+  shaped.duplicate = (() => duplicate()) as unknown as Redis["duplicate"];
+  if (queueWhileOffline) return shaped;
+  // node-redis's sentinel client holds a command until it has found the new primary, however
+  // long that takes: the command client refuses at once instead, as the plain client does.
+  return new Proxy(shaped, {
+    get(target, name, receiver) {
+      const value: unknown = Reflect.get(target, name, receiver);
+      if (typeof value !== "function" || typeof name !== "string" || LIFECYCLE.has(name)) {
+        return value;
+      }
+      return (...args: unknown[]) =>
+        target.isReady
+          ? (value as (...a: unknown[]) => unknown).apply(target, args)
+          : Promise.reject(new Error("no Redis primary is reachable (failover in progress?)"));
+    },
+  });
+}
+
+/** The sentinel client's methods that are not commands, and work while no primary answers. */
+const LIFECYCLE = new Set([
+  "connect",
+  "close",
+  "destroy",
+  "quit",
+  "duplicate",
+  "on",
+  "once",
+  "off",
+  "emit",
+  "addListener",
+  "removeListener",
+  "removeAllListeners",
+  "listeners",
+  "listenerCount",
+  "getMasterNode",
+  "getReplicaNodes",
+  "getSentinelNode",
+]);
+
+/**
+ * Waits until the configured number of replicas hold every write this client made so far
+ * (`REDIS_WAIT_REPLICAS`; nothing to wait for when it is 0). Called after each state change and
+ * before its acknowledgement: a change not replicated in time is answered INTERNAL (it may still
+ * stand; the client learns the outcome from the events).
+ */
+export async function durable(redis: Redis): Promise<void> {
+  const want = durability.get(redis);
+  if (!want || want.replicas === 0) return;
+  const acked = await redis.sendCommand<number>([
+    "WAIT",
+    String(want.replicas),
+    String(want.timeoutMs),
+  ]);
+  if (acked < want.replicas) {
+    throw new AppError("INTERNAL", `the change reached ${acked} of ${want.replicas} replicas`);
+  }
+}
+
+/** How long a starting instance waits for Redis before it gives up, naming what it was given. */
+const CONNECT_TIMEOUT_MS = 15_000;
+
+/**
+ * Connects the clients of a starting instance. A topology that cannot be reached stops the start
+ * with a message naming the variable that describes it (the clients are closed again).
+ */
+export async function connectRedis(
+  config: Config,
+  clients: readonly Redis[],
+  timeoutMs = CONNECT_TIMEOUT_MS,
+): Promise<void> {
+  const topology = redisTopology(config);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(resolve, timeoutMs, "timeout");
+  });
+  const connected = Promise.all(clients.map((c) => c.connect())).then(() => "ok" as const);
+  connected.catch(() => {});
+  try {
+    const outcome = await Promise.race([connected, timeout]);
+    if (outcome === "ok") return;
+  } catch (err) {
+    await Promise.allSettled(clients.map((c) => closeRedis(c, 100)));
+    throw new Error(`${describe(topology)}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  await Promise.allSettled(clients.map((c) => closeRedis(c, 100)));
+  throw new Error(`${describe(topology)}: no connection after ${timeoutMs} ms`);
+}
+
+function describe(topology: RedisTopology): string {
+  const nodes = (list: RedisNode[]) => list.map((n) => `${n.host}:${n.port}`).join(",");
+  switch (topology.kind) {
+    case "single":
+      return `REDIS_URL (${topology.url}) unreachable`;
+    case "sentinel":
+      return `REDIS_SENTINELS (${nodes(topology.sentinels)}, master "${topology.master}"): no primary reachable`;
+  }
 }
 
 /**
@@ -76,19 +254,32 @@ export class LuaScript {
     return new LuaScript(name, [...includes.map(read), read(name)].join("\n"));
   }
 
+  /**
+   * Runs the script, then waits for the configured replicas (`durable`): the WAIT is sent in the
+   * same write as the script, on the same connection, so it costs no extra round trip.
+   */
   async run(
     redis: Redis,
     keys: readonly string[],
     args: readonly (string | number)[],
   ): Promise<unknown> {
     const argv = args.map(String);
+    const options = { keys: [...keys], arguments: argv };
+    const script = redis.evalSha(this.sha, options);
+    let replicated = durable(redis);
+    let reply: unknown;
     try {
-      return await redis.evalSha(this.sha, { keys: [...keys], arguments: argv });
+      reply = await script;
     } catch (err) {
-      if (err instanceof Error && err.message.startsWith("NOSCRIPT")) {
-        return redis.eval(this.source, { keys: [...keys], arguments: argv });
+      if (!(err instanceof Error && err.message.startsWith("NOSCRIPT"))) {
+        replicated.catch(() => {});
+        throw err;
       }
-      throw err;
+      await replicated.catch(() => {});
+      reply = await redis.eval(this.source, options);
+      replicated = durable(redis);
     }
+    await replicated;
+    return reply;
   }
 }

@@ -2,6 +2,7 @@
 // them per user.
 import type { AppContext } from "../context.js";
 import { newSessionId } from "./ids.js";
+import { durable } from "./redis.js";
 
 /** The cookie that carries a session for browsers (HTTP, and the browser's socket handshake). */
 export const SESSION_COOKIE = "sid";
@@ -32,6 +33,7 @@ export async function createSession(ctx: Ctx, record: SessionRecord): Promise<st
     .sAdd(ctx.keys.userSessions(record.userId), sessionId)
     .expire(ctx.keys.userSessions(record.userId), ttl)
     .exec();
+  await durable(ctx.redis);
   return sessionId;
 }
 
@@ -91,6 +93,7 @@ export async function deleteSession(ctx: Ctx, sessionId: string): Promise<Sessio
     .del(ctx.keys.session(sessionId))
     .sRem(ctx.keys.userSessions(record.userId), sessionId)
     .exec();
+  await durable(ctx.redis);
   return record;
 }
 
@@ -116,4 +119,5 @@ export async function updateUserSessions(
       condition: "XX",
     });
   }
+  await durable(ctx.redis);
 }

@@ -24,7 +24,7 @@ export interface Stores {
 /** Connections of the test's own to the Redis prefix and database of `env`. */
 export async function openStores(env: Record<string, string>): Promise<Stores> {
   const config = loadConfig(env);
-  const redis = createRedis(config.REDIS_URL, () => {});
+  const redis = createRedis(config, () => {});
   const mongo = createMongo(config.MONGO_URL);
   await Promise.all([redis.connect(), mongo.client.connect()]);
   const close = async () => {

@@ -12,7 +12,7 @@ export interface StoreHandle {
 
 export async function openStore(env: Record<string, string>): Promise<StoreHandle> {
   const config = loadConfig(env);
-  const redis = createRedis(config.REDIS_URL, () => {});
+  const redis = createRedis(config, () => {});
   await redis.connect();
   return {
     redis,

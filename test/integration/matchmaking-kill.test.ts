@@ -20,10 +20,11 @@ void test("a wave owner killed with SIGKILL mid-wave: pairing goes on, each play
     for (const child of children) await child.kill();
   });
   for (let i = 0; i < 3; i++) children.push(await spawnInstance(env));
-  const redis = createRedis(env.REDIS_URL!, () => {});
+  const config = loadConfig(env);
+  const redis = createRedis(config, () => {});
   await redis.connect();
   t.after(() => redis.quit());
-  const ctx = { redis, keys: createKeys(env.REDIS_PREFIX!), config: loadConfig(env) };
+  const ctx = { redis, keys: createKeys(env.REDIS_PREFIX!), config };
 
   // Guests with real sessions, queued at the same moment by the step START_MATCHMAKING runs.
   const guests = await Promise.all(Array.from({ length: PLAYERS }, () => createGuestSession(ctx)));

@@ -64,3 +64,30 @@ test("METRICS_TOKEN: unset means no /metrics; a set one must be long enough", ()
     (err: unknown) => err instanceof ConfigError && err.message.includes("METRICS_TOKEN"),
   );
 });
+
+test("REDIS_SENTINELS is a list of host:port with its master's name; a bad one is named", () => {
+  const config = loadConfig({
+    REDIS_SENTINELS: "10.0.0.1:26379, sentinel-2.example:26380,[::1]:26381",
+    REDIS_SENTINEL_MASTER: "chess",
+  });
+  assert.deepEqual(config.REDIS_SENTINELS, [
+    { host: "10.0.0.1", port: 26379 },
+    { host: "sentinel-2.example", port: 26380 },
+    { host: "::1", port: 26381 },
+  ]);
+  assert.equal(config.REDIS_SENTINEL_MASTER, "chess");
+  const refused = (env: Record<string, string>, name: string) =>
+    assert.throws(
+      () => loadConfig(env),
+      (err: unknown) => err instanceof ConfigError && err.message.includes(name),
+      JSON.stringify(env),
+    );
+  refused({ REDIS_SENTINELS: "10.0.0.1", REDIS_SENTINEL_MASTER: "m" }, "REDIS_SENTINELS");
+  refused({ REDIS_SENTINELS: "10.0.0.1:70000", REDIS_SENTINEL_MASTER: "m" }, "REDIS_SENTINELS");
+  refused({ REDIS_SENTINELS: "10.0.0.1:26379" }, "REDIS_SENTINEL_MASTER");
+  refused({ REDIS_SENTINELS: "a:1", REDIS_SENTINEL_MASTER: "bad name" }, "REDIS_SENTINEL_MASTER");
+  refused({ REDIS_CLUSTER_NODES: "10.0.0.1:7000" }, "REDIS_CLUSTER_NODES");
+  refused({ REDIS_WAIT_REPLICAS: "-1" }, "REDIS_WAIT_REPLICAS");
+  assert.equal(loadConfig({}).REDIS_WAIT_REPLICAS, 0);
+  assert.equal(loadConfig({}).REDIS_WAIT_TIMEOUT_MS, 1_000);
+});

@@ -1,0 +1,51 @@
+// Plays a whole game through a Redis fault, as impatient players do: each side moves the instant
+// it sees the opponent's move, and a move answered with an error is sent again with the same ply.
+import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { GameSetup } from "./game-setup.js";
+import { updateAt } from "./game-setup.js";
+
+export interface FaultRun {
+  /** The moves acknowledged to their player, by ply (a move committed by a resend that got CONFLICT is in too). */
+  acked: string[];
+  /** When the fault was made, and when the first move after it was acknowledged (Date.now()). */
+  faultAt: number;
+  resumedAt: number;
+  /** Errors the players were answered with while the fault lasted, by code. */
+  refusals: Record<string, number>;
+}
+
+/**
+ * Plays `uci` in `g`; calls `fault` once `faultAtPly` moves are acknowledged. Every ply is sent until
+ * it is acknowledged (or found already committed: CONFLICT), for at most `patienceMs` each.
+ */
+export async function playThroughFault(
+  g: GameSetup,
+  uci: readonly string[],
+  faultAtPly: number,
+  fault: () => void | Promise<void>,
+  patienceMs = 30_000,
+): Promise<FaultRun> {
+  const run: FaultRun = { acked: [], faultAt: 0, resumedAt: 0, refusals: {} };
+  for (let ply = 0; ply < uci.length; ply++) {
+    if (ply === faultAtPly) {
+      run.faultAt = Date.now();
+      await fault();
+    }
+    const giveUpAt = Date.now() + patienceMs;
+    for (;;) {
+      const ack = (await g.play(uci[ply]!, ply)) as { ok: boolean; error?: { code: string } };
+      const code = ack.ok ? "OK" : (ack.error?.code ?? "?");
+      if (code === "OK" || code === "CONFLICT") break;
+      run.refusals[code] = (run.refusals[code] ?? 0) + 1;
+      assert.ok(Date.now() < giveUpAt, `ply ${ply} still refused (${code}) after ${patienceMs} ms`);
+      await sleep(100);
+    }
+    run.acked.push(uci[ply]!);
+    if (ply >= faultAtPly && run.resumedAt === 0) run.resumedAt = Date.now();
+    // The opponent sees it (through whichever subscription its instance holds now) before answering.
+    const opponent = ply % 2 === 0 ? g.black : g.white;
+    assert.equal((await updateAt(opponent, ply + 1, patienceMs)).move.uci, uci[ply]);
+  }
+  return run;
+}
