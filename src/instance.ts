@@ -1,7 +1,7 @@
 // Builds one server instance: clients, services, HTTP, Socket.IO and background jobs. Nothing here
 // holds state that is not in Redis or MongoDB, so any number of instances can run side by side.
 import { createServer, type Server as HttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Config } from "./config.js";
 import type { AppContext } from "./context.js";
 import { createHttpApp } from "./http/app.js";
@@ -15,6 +15,9 @@ import { handlers, resumeHooks, socketGuard } from "./realtime/handlers/index.js
 import { createKeys } from "./store/keys.js";
 import { createMongo, ensureIndexes } from "./store/mongo.js";
 import { closeRedis, connectRedis, createRedis } from "./store/redis.js";
+
+/** How long a stopping instance lets its clients answer the close of their sockets. */
+const CLOSE_GRACE_MS = 1_000;
 
 export interface Instance {
   url: string;
@@ -64,6 +67,13 @@ export async function startInstance(
     guard: socketGuard(ctx),
   });
   const io = rt.io;
+  // Every TCP connection, upgraded websockets included (the HTTP server's own closeAllConnections
+  // no longer sees those), so that a stop can cut the ones that do not end by themselves.
+  const connections = new Set<Socket>();
+  http.on("connection", (socket: Socket) => {
+    connections.add(socket);
+    socket.once("close", () => connections.delete(socket));
+  });
   const jobs: Jobs = startJobs(ctx, {
     archiveDeadLetter: () => metrics.archiveDeadLetters.inc(),
   });
@@ -81,7 +91,15 @@ export async function startInstance(
     closing ??= (async () => {
       await jobs.stop();
       // Closing the sockets tells clients to reconnect, to another instance behind the balancer.
-      await new Promise<void>((resolve) => void io.close(() => resolve()));
+      // The HTTP server then waits for every connection to end: a client that never answers its
+      // close (gone, or frozen) would hold the shutdown until SHUTDOWN_TIMEOUT_MS forced it. After
+      // a grace for the close frames to go out and be answered, what is left is cut.
+      const closed = new Promise<void>((resolve) => void io.close(() => resolve()));
+      const cut = setTimeout(() => {
+        for (const socket of connections) socket.destroy();
+      }, CLOSE_GRACE_MS);
+      await closed;
+      clearTimeout(cut);
       metrics.stop();
       await Promise.allSettled([
         closeRedis(redis),
