@@ -7,11 +7,11 @@
 // UPDATE_GAME of an acked move, an ack, START_GAME, GAME_OVER) has not come within 10 s. Exits 0
 // when it finds stalls (it reports them), non-zero on its own errors.
 // Env: GAMES (200), DURATION_S (20), WARMUP_S (3), POOL ("5+0"), FIRST_MOVE_MS (15000).
-import { Chess } from "chess.js";
 import type { Socket } from "socket.io-client";
 import { sleep, startFerretdb, startRedis } from "../scripts/lib/services.js";
 import { spawnInstance } from "../test/helpers/instances.js";
 import { openStore } from "../test/helpers/store.js";
+import { library, type Script } from "./lib/random-games.js";
 import { benchEnv, commandStats, connectBot, cpuMs, instanceLag, pct, rng } from "./lib/stats.js";
 
 const GAMES = Number(process.env.GAMES ?? 200);
@@ -20,40 +20,6 @@ const WARMUP_S = Number(process.env.WARMUP_S ?? 3);
 const POOL = process.env.POOL ?? "5+0";
 const FIRST_MOVE_MS = process.env.FIRST_MOVE_MS ?? "15000";
 const STALL_MS = 10_000;
-
-/** A random legal game of 20–80 plies; `ends` when its last move mates or stalemates. */
-interface Script {
-  moves: string[];
-  ends: boolean;
-}
-
-/**
- * Scripts that never reach a draw by rule (the server would end them before their end). chess.js
- * is slow (its verbose moves each compute SAN and two FENs): SAN choices, and a small library.
- */
-function library(count: number): Script[] {
-  const random = rng(42);
-  const out: Script[] = [];
-  while (out.length < count) {
-    const length = 20 + Math.floor(random() * 61);
-    const chess = new Chess();
-    const moves: string[] = [];
-    let legal = chess.moves();
-    while (moves.length < length && legal.length > 0 && !drawn(chess)) {
-      const m = chess.move(legal[Math.floor(random() * legal.length)]!);
-      moves.push(m.from + m.to + (m.promotion ?? ""));
-      legal = chess.moves();
-    }
-    if (!drawn(chess)) out.push({ moves, ends: legal.length === 0 });
-  }
-  return out;
-}
-
-function drawn(chess: Chess): boolean {
-  return (
-    chess.isInsufficientMaterial() || chess.isThreefoldRepetition() || chess.isDrawByFiftyMoves()
-  );
-}
 
 type Ack = { ok: true } | { ok: false; error: { code: string } };
 

@@ -69,15 +69,38 @@ export function pct(sorted: readonly number[], p: number): string {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!.toFixed(1);
 }
 
-/** A new guest's socket, once its client/RESUME_SESSION has arrived. */
+/**
+ * A new guest's socket, once its client/RESUME_SESSION has arrived. With `reconnect`, the socket
+ * reconnects by itself (quickly: an instance killed under it is back within seconds) and presents
+ * the guest's session each time, so that it comes back as the same user.
+ */
 export function connectBot(
   url: string,
-): Promise<{ socket: Socket; user: { id: string; username: string } }> {
+  { reconnect = false }: { reconnect?: boolean } = {},
+): Promise<{ socket: Socket; user: { id: string; username: string }; sessionId: string }> {
   return new Promise((resolve, reject) => {
-    const socket = io(url, { transports: ["websocket"], forceNew: true, reconnection: false });
-    socket.once("connect_error", reject);
-    socket.once("action", (a: { payload: { user: { id: string; username: string } } }) =>
-      resolve({ socket, user: a.payload.user }),
-    );
+    const socket = io(url, {
+      transports: ["websocket"],
+      forceNew: true,
+      reconnection: reconnect,
+      reconnectionDelay: 200,
+      reconnectionDelayMax: 1_000,
+      // A handshake to an instance killed in the middle of it is given up on this soon (not 20 s).
+      timeout: reconnect ? 3_000 : 20_000,
+    });
+    if (!reconnect) socket.once("connect_error", reject);
+    else {
+      // Socket.IO does not retry a handshake the server refused (an instance still starting, its
+      // Redis not ready) nor a disconnection the server chose: a client tries again by itself.
+      const again = () => setTimeout(() => socket.io.opts.query && socket.connect(), 500);
+      socket.on("connect_error", () => void (socket.active || again()));
+      socket.on("disconnect", (reason) => void (reason === "io server disconnect" && again()));
+    }
+    type Resumed = { payload: { sessionId: string; user: { id: string; username: string } } };
+    socket.once("action", ({ payload }: Resumed) => {
+      // The Manager builds each reconnection's handshake from its options.
+      if (reconnect) socket.io.opts.query = { session: payload.sessionId };
+      resolve({ socket, user: payload.user, sessionId: payload.sessionId });
+    });
   });
 }
