@@ -130,6 +130,13 @@ export interface RedisOptions {
   replicaOf?: number;
 }
 
+/** A Debian `redis-server` (a data node or a sentinel) with these arguments, once it listens. */
+async function spawnRedisServer(name: string, port: number, args: string[]): Promise<Service> {
+  const child = spawn("redis-server", args, { stdio: ["ignore", "ignore", "inherit"] });
+  await waitForPort(port, 15_000, child);
+  return { name, port, url: `redis://127.0.0.1:${port}`, process: child, stop: stopper(child) };
+}
+
 export async function startRedis(opts: RedisOptions = {}): Promise<Service> {
   ensureDebianPackages({ "redis-server": "redis-server" });
   const port = opts.port ?? (await freePort());
@@ -138,16 +145,11 @@ export async function startRedis(opts: RedisOptions = {}): Promise<Service> {
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
   args.push("--appendonly", opts.appendOnly ? "yes" : "no", "--logfile", "");
   if (opts.replicaOf !== undefined) args.push("--replicaof", "127.0.0.1", String(opts.replicaOf));
-  const child = spawn("redis-server", args, { stdio: ["ignore", "ignore", "inherit"] });
-  await waitForPort(port, 15_000, child);
-  const stop = stopper(child);
+  const server = await spawnRedisServer("redis", port, args);
   return {
-    name: "redis",
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    process: child,
+    ...server,
     stop: async () => {
-      await stop();
+      await server.stop();
       if (opts.dir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -230,17 +232,9 @@ export async function startSentinelGroup(opts: SentinelOptions = {}): Promise<Se
           "",
         ].join("\n"),
       );
-      const child = spawn("redis-server", [conf, "--sentinel", "--logfile", ""], {
-        stdio: ["ignore", "ignore", "inherit"],
-      });
-      await waitForPort(port, 15_000, child);
-      sentinels.push({
-        name: "sentinel",
-        port,
-        url: `redis://127.0.0.1:${port}`,
-        process: child,
-        stop: stopper(child),
-      });
+      sentinels.push(
+        await spawnRedisServer("sentinel", port, [conf, "--sentinel", "--logfile", ""]),
+      );
     }
   } catch (err) {
     await Promise.allSettled([...sentinels, ...nodes].map((s) => s.stop()));

@@ -10,7 +10,7 @@ import { AppError } from "../protocol/errors.js";
 
 export type Redis = RedisClientType;
 
-/** Where Redis is: one server, a Sentinel-watched primary with replicas, or a Cluster. */
+/** Where Redis is: one server, or a Sentinel-watched primary with replicas. */
 export type RedisTopology =
   { kind: "single"; url: string } | { kind: "sentinel"; sentinels: RedisNode[]; master: string };
 
@@ -117,16 +117,24 @@ function sentinelClient(
   if (queueWhileOffline) return shaped;
   // node-redis's sentinel client holds a command until it has found the new primary, however
   // long that takes: the command client refuses at once instead, as the plain client does.
+  // Each command's guarded form is made once, not on every call.
+  const guarded = new Map<string, (...args: unknown[]) => unknown>();
   return new Proxy(shaped, {
     get(target, name, receiver) {
       const value: unknown = Reflect.get(target, name, receiver);
       if (typeof value !== "function" || typeof name !== "string" || LIFECYCLE.has(name)) {
         return value;
       }
-      return (...args: unknown[]) =>
-        target.isReady
-          ? (value as (...a: unknown[]) => unknown).apply(target, args)
-          : Promise.reject(new Error("no Redis primary is reachable (failover in progress?)"));
+      let command = guarded.get(name);
+      if (command === undefined) {
+        const method = value as (...a: unknown[]) => unknown;
+        command = (...args: unknown[]) =>
+          target.isReady
+            ? method.apply(target, args)
+            : Promise.reject(new Error("no Redis primary is reachable (failover in progress?)"));
+        guarded.set(name, command);
+      }
+      return command;
     },
   });
 }
@@ -159,16 +167,20 @@ const LIFECYCLE = new Set([
  * stand; the client learns the outcome from the events).
  */
 export async function durable(redis: Redis): Promise<void> {
+  await replicated(redis);
+}
+
+/** `durable`'s WAIT, sent now; undefined (no promise made) when there is nothing to wait for. */
+function replicated(redis: Redis): Promise<void> | undefined {
   const want = durability.get(redis);
-  if (!want || want.replicas === 0) return;
-  const acked = await redis.sendCommand<number>([
-    "WAIT",
-    String(want.replicas),
-    String(want.timeoutMs),
-  ]);
-  if (acked < want.replicas) {
-    throw new AppError("INTERNAL", `the change reached ${acked} of ${want.replicas} replicas`);
-  }
+  if (!want || want.replicas === 0) return undefined;
+  return redis
+    .sendCommand<number>(["WAIT", String(want.replicas), String(want.timeoutMs)])
+    .then((acked) => {
+      if (acked < want.replicas) {
+        throw new AppError("INTERNAL", `the change reached ${acked} of ${want.replicas} replicas`);
+      }
+    });
 }
 
 /** How long a starting instance waits for Redis before it gives up, naming what it was given. */
@@ -176,33 +188,27 @@ const CONNECT_TIMEOUT_MS = 15_000;
 
 /**
  * Connects the clients of a starting instance. A topology that cannot be reached stops the start
- * with a message naming the variable that describes it (the clients are closed again).
+ * with a message naming the variable that describes it (the caller closes the clients).
  */
 export async function connectRedis(
   config: Config,
   clients: readonly Redis[],
   timeoutMs = CONNECT_TIMEOUT_MS,
 ): Promise<void> {
-  const topology = redisTopology(config);
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(resolve, timeoutMs, "timeout");
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no connection after ${timeoutMs} ms`)), timeoutMs);
   });
-  const connected = Promise.all(clients.map((c) => c.connect())).then(() => "ok" as const);
-  connected.catch(() => {});
+  const connected = Promise.all(clients.map((c) => c.connect()));
+  connected.catch(() => {}); // when the timeout wins, a later failure is no news
   try {
-    const outcome = await Promise.race([connected, timeout]);
-    if (outcome === "ok") return;
+    await Promise.race([connected, timeout]);
   } catch (err) {
-    await Promise.allSettled(clients.map((c) => closeRedis(c, 100)));
-    throw new Error(`${describe(topology)}: ${err instanceof Error ? err.message : String(err)}`, {
-      cause: err,
-    });
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`${describe(redisTopology(config))}: ${reason}`, { cause: err });
   } finally {
     clearTimeout(timer);
   }
-  await Promise.allSettled(clients.map((c) => closeRedis(c, 100)));
-  throw new Error(`${describe(topology)}: no connection after ${timeoutMs} ms`);
 }
 
 function describe(topology: RedisTopology): string {
@@ -266,20 +272,20 @@ export class LuaScript {
     const argv = args.map(String);
     const options = { keys: [...keys], arguments: argv };
     const script = redis.evalSha(this.sha, options);
-    let replicated = durable(redis);
+    let waited = replicated(redis);
     let reply: unknown;
     try {
       reply = await script;
     } catch (err) {
       if (!(err instanceof Error && err.message.startsWith("NOSCRIPT"))) {
-        replicated.catch(() => {});
+        waited?.catch(() => {});
         throw err;
       }
-      await replicated.catch(() => {});
+      await waited?.catch(() => {});
       reply = await redis.eval(this.source, options);
-      replicated = durable(redis);
+      waited = replicated(redis);
     }
-    await replicated;
+    if (waited) await waited;
     return reply;
   }
 }
