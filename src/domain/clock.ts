@@ -1,6 +1,6 @@
 // The game clock, pure: Fischer increment, no clock until both sides have made their first move,
 // and the deadline by which the side to move must act. The commit scripts apply exactly these
-// rules in Redis with Redis TIME (src/store/lua/game-move-5.lua); an integration test holds
+// rules in Redis with Redis TIME (src/store/lua/game-move-6.lua); an integration test holds
 // them to this module.
 import type { Clock, Color } from "../protocol/types.js";
 
@@ -31,7 +31,8 @@ export type ClockStep =
 /**
  * The clock after the move of ply `ply` made at `nowMs`, given the `deadline` the mover had.
  * A move at or after the deadline is too late: the mover's flag fell (or, before both first
- * moves, its chance to start the game passed).
+ * moves, its chance to start the game passed). `creditMs` is the lag compensation of the move
+ * (src/domain/lag.ts), given back to the mover when the clock runs.
  */
 export function clockAfterMove(
   clock: Clock,
@@ -39,11 +40,14 @@ export function clockAfterMove(
   deadline: number,
   nowMs: number,
   rules: ClockRules,
+  creditMs = 0,
 ): ClockStep {
   if (nowMs >= deadline) return { ok: false, reason: ply < 2 ? "first-move" : "flag" };
   const mover = sideToMoveAt(ply);
   const ms = { white: clock.whiteMs, black: clock.blackMs };
-  if (clock.running) ms[mover] = ms[mover] - (nowMs - clock.serverTime) + rules.incrementMs;
+  if (clock.running) {
+    ms[mover] = ms[mover] - (nowMs - clock.serverTime) + creditMs + rules.incrementMs;
+  }
   const running = clock.running || ply === 1;
   let next: number;
   if (ply === 0) next = nowMs + rules.firstMoveMs;

@@ -41,6 +41,8 @@ export const actionPayloads = {
     gameId: id,
     move: z.string().regex(/^[a-h][1-8][a-h][1-8][qrbn]?$/),
     ply: z.number().int().min(0).max(100_000),
+    /** The network time the move cost the client, ms (PROTOCOL.md, lag compensation). */
+    lag: z.number().min(0).max(60_000).optional(),
   }),
   "game/OFFER_DRAW": gameRef,
   "game/DECLINE_DRAW": gameRef,

@@ -25,6 +25,8 @@ export type InterServerEvents = Record<string, never>;
 
 export interface SocketData {
   user: SocketUser;
+  /** The smoothed round trip of the socket's heartbeat, ms (round-trip.ts); unset before one. */
+  rttMs?: number;
 }
 
 export type IoServer = Server<

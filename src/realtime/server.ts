@@ -14,6 +14,7 @@ import { GameFeeds } from "./game-feeds.js";
 import { authenticate, originAllowed, presentedSession, socketAddress } from "./handshake.js";
 import type { IoServer } from "./io.js";
 import { resume, type ResumeHook } from "./resume.js";
+import { trackRoundTrips } from "./round-trip.js";
 import { trackAccountChanges } from "./session-events.js";
 import type { SocketGuard } from "./socket-rate-limit.js";
 import { UserChannels } from "./user-channels.js";
@@ -121,6 +122,7 @@ export function createRealtime(http: HttpServer, deps: RealtimeDeps): RealtimeSe
     const user = userOf(socket);
     void socket.join(rooms.user(user.userId));
     trackAccountChanges(socket);
+    trackRoundTrips(socket);
     socket.on("action", (raw: unknown, ack: unknown) => {
       const run = () => void dispatch(socket, raw, ack);
       if (deps.guard) deps.guard(socket, raw, ack, run);

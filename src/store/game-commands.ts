@@ -39,6 +39,8 @@ export type MoveReply =
       running: boolean;
       serverTime: number;
       drawOffer: Color | "";
+      /** The lag given back to the mover, ms. */
+      credit: number;
       ended?: EndInfo;
     };
 
@@ -80,9 +82,15 @@ async function run<T>(
 
 /**
  * Commits a move; the script publishes its client/UPDATE_GAME and, when the move ends the game by
- * the rules, client/GAME_OVER, all in the one atomic step.
+ * the rules, client/GAME_OVER, all in the one atomic step. `lagMs` is what the mover may be
+ * credited (the least of its claim and this instance's estimate); the script bounds it by the quota.
  */
-export function commitMove(ctx: Ctx, view: GameView, plan: MovePlan): Promise<MoveReply> {
+export function commitMove(
+  ctx: Ctx,
+  view: GameView,
+  plan: MovePlan,
+  lagMs = 0,
+): Promise<MoveReply> {
   return run<MoveReply>(moveScript, ctx, view, [
     view.ply,
     plan.uci,
@@ -94,6 +102,7 @@ export function commitMove(ctx: Ctx, view: GameView, plan: MovePlan): Promise<Mo
     plan.outcome?.winner ?? "",
     plan.moverFlagIsDraw ? "1" : "0",
     ctx.config.FIRST_MOVE_MS,
+    lagMs,
   ]);
 }
 

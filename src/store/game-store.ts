@@ -16,10 +16,16 @@
 //   whiteMs blackMs serverTime running(0|1)   clock at serverTime (Redis TIME)
 //   deadline      when the side to move flags, or loses its first-move chance (ms)
 //   drawOffer     "" | white | black
+//   whiteLagQuota blackLagQuota  each side's lag-compensation quota in ms (src/domain/lag.ts)
+//   whiteGaveAt blackGaveAt      when each side last gave the other time (GIVE_TIME throttle)
+//   takebackOffer "" | white | black: the side whose takeback proposal is pending
+//   whiteTakebackDeclines blackTakebackDeclines  how often each side's proposals were declined
+//   whiteTakebackAt blackTakebackAt  before when each side may not propose again (ms)
 //   status        started | ended;  result reason winner endedAt ("" while live)
 //   createdAt
 import type { AppContext } from "../context.js";
 import { INITIAL_FEN, repetitionKey } from "../domain/chess.js";
+import { lagRulesOf } from "../domain/lag.js";
 import { rateGame, scoreOf } from "../domain/ratings.js";
 import type {
   Color,
@@ -81,6 +87,8 @@ export function newGameFields(game: NewGame): string[] {
     blackMs: String(tc.initialMs),
     running: "0",
     drawOffer: "",
+    whiteLagQuota: String(lagRulesOf(tc).startMs),
+    blackLagQuota: String(lagRulesOf(tc).startMs),
     status: "started",
     result: "",
     reason: "",

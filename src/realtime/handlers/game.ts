@@ -13,6 +13,7 @@ import { AppError } from "../../protocol/errors.js";
 import { commitAction, commitMove, loadLiveGame } from "../../store/game-commands.js";
 import { getStoredLiveState } from "../../store/live-state.js";
 import type { ActionContext, HandlerTable } from "../dispatch.js";
+import { roundTripOf } from "../round-trip.js";
 
 /** Commits lost to a concurrent transition are replanned; more than this is a real fault. */
 const MAX_ATTEMPTS = 5;
@@ -31,8 +32,13 @@ async function getGame(
   return { view, fresh: true };
 }
 
-async function move(ctx: ActionContext, p: { gameId: string; move: string; ply: number }) {
-  const { app, rt, user } = ctx;
+async function move(
+  ctx: ActionContext,
+  p: { gameId: string; move: string; ply: number; lag?: number | undefined },
+) {
+  const { app, rt, user, socket } = ctx;
+  // The client's claim is believed up to this instance's own measure of the socket's round trip.
+  const lagMs = Math.min(Math.round(p.lag ?? 0), roundTripOf(socket));
   let reload = false;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     // `view` is a snapshot: the cache may move on (the script's own publish can arrive before its
@@ -44,7 +50,7 @@ async function move(ctx: ActionContext, p: { gameId: string; move: string; ply: 
       if (fresh) throw new AppError(plan.code);
       continue;
     }
-    const reply = await commitMove(app, view, plan);
+    const reply = await commitMove(app, view, plan, lagMs);
     if (reply.code === "CONFLICT") continue;
     if (reply.code !== "OK") {
       rt.cache.delete(p.gameId);

@@ -4,7 +4,9 @@
 --   KEYS[4] black's live state   KEYS[5] archive stream   KEYS[6] the game's event log (list)
 -- and the game's event channel as its last ARGV.
 local FIELDS = {'id', 'v', 'ply', 'status', 'deadline', 'running', 'serverTime',
-  'whiteMs', 'blackMs', 'incrementMs', 'drawOffer', 'moves', 'san', 'clocks', 'reps'}
+  'whiteMs', 'blackMs', 'initialMs', 'incrementMs', 'drawOffer', 'moves', 'san', 'clocks', 'reps',
+  'whiteLagQuota', 'blackLagQuota', 'whiteGaveAt', 'blackGaveAt', 'takebackOffer',
+  'whiteTakebackDeclines', 'blackTakebackDeclines', 'whiteTakebackAt', 'blackTakebackAt'}
 
 -- How many of a game's last events are kept for catching up (lichess keeps 20). A socket further
 -- behind than this gets the whole game instead.
@@ -36,6 +38,12 @@ end
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- Lag compensation (src/domain/lag.ts): what each move adds to a side's quota.
+local function lag_gain(g)
+  local gain = (tonumber(g.initialMs) + 40 * tonumber(g.incrementMs)) * 0.004 + 150
+  return math.min(1000, math.floor(gain + 0.5))
 end
 
 local function side_to_move(g)

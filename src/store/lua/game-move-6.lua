@@ -7,12 +7,14 @@
 -- ARGV[7]  rules outcome reason or ''   ARGV[8] rules outcome winner ('white', 'black' or '')
 -- ARGV[9]  '1' when the mover's opponent cannot mate (so the mover's flag is a draw)
 -- ARGV[10] FIRST_MOVE_MS
--- ARGV[11] the game's event channel: client/UPDATE_GAME (and client/GAME_OVER when the move ends
+-- ARGV[11] the mover's lag in ms (the least of its claim and the instance's estimate): credited
+--          out of the mover's quota while the clock runs (src/domain/lag.ts)
+-- ARGV[12] the game's event channel: client/UPDATE_GAME (and client/GAME_OVER when the move ends
 --          the game by the rules, ARGV[7] set) are logged and published there in this same step
 -- Returns  JSON: {code = NOT_FOUND | GAME_OVER | CONFLICT} or {code = ENDED, ...} when the
 --          mover's deadline had passed (the move is refused, the game ends on time or aborts),
---          or {code = OK, v, ply, whiteMs, blackMs, running, serverTime, drawOffer, ended?}
---          (v: the UPDATE_GAME's)
+--          or {code = OK, v, ply, whiteMs, blackMs, running, serverTime, drawOffer, credit,
+--          ended?} (v: the UPDATE_GAME's; credit: the lag given back, ms)
 local g, now, refusal = load_planned(ARGV[1], ARGV[9])
 if refusal then return refusal end
 
@@ -21,9 +23,18 @@ local mover = side_to_move(g)
 local other = opposite(mover)
 local ms = {white = tonumber(g.whiteMs), black = tonumber(g.blackMs)}
 local running = g.running
+local credit = 0
+local quota_field = mover .. 'LagQuota'
+local quota = nil
 if running == '1' then
+  -- Lag compensation: the least of the lag, the quota and the time taken (a clock never gains).
+  local elapsed = now - tonumber(g.serverTime)
+  local gain = lag_gain(g)
+  quota = tonumber(g[quota_field]) or 3 * gain
+  credit = math.max(0, math.min(tonumber(ARGV[11]) or 0, quota, elapsed))
+  quota = math.min(quota - credit + gain, 7 * gain)
   -- Fischer increment, after the move; never on a side's first move (the clock was not running).
-  ms[mover] = ms[mover] - (now - tonumber(g.serverTime)) + tonumber(g.incrementMs)
+  ms[mover] = ms[mover] - elapsed + credit + tonumber(g.incrementMs)
 end
 local deadline
 if ply == 0 then
@@ -52,7 +63,8 @@ if ends then draw_offer = '' end
 redis.call('HSET', KEYS[1], 'fen', ARGV[4], 'ply', ply + 1, 'moves', append(g.moves, ARGV[2]),
   'san', append(g.san, ARGV[3]), 'clocks', append(g.clocks, ms[mover]), 'reps', reps,
   'whiteMs', ms.white, 'blackMs', ms.black, 'serverTime', now, 'running', running,
-  'deadline', deadline, 'drawOffer', draw_offer)
+  'deadline', deadline, 'drawOffer', draw_offer, 'takebackOffer', '')
+if quota then redis.call('HSET', KEYS[1], quota_field, quota) end
 local offer = cjson.null
 if draw_offer ~= '' then offer = draw_offer end
 local v = publish_event(g, 'client/UPDATE_GAME', {ply = ply + 1,
@@ -62,7 +74,7 @@ local v = publish_event(g, 'client/UPDATE_GAME', {ply = ply + 1,
   drawOffer = offer})
 
 local reply = {code = 'OK', v = v, ply = ply + 1, whiteMs = ms.white, blackMs = ms.black,
-  running = running == '1' and not ends, serverTime = now, drawOffer = draw_offer}
+  running = running == '1' and not ends, serverTime = now, drawOffer = draw_offer, credit = credit}
 if ends then
   g.ply = tostring(ply + 1)
   g.running = '0'
