@@ -31,7 +31,7 @@ test("the move script's lag credit and quota follow src/domain/lag.ts on every p
     const mover = ply % 2 === 0 ? "white" : "black";
     const plan = planMove(view, mover === "white" ? g.whiteUser.id : g.blackUser.id, uci, ply);
     assert.ok(plan.ok);
-    const reply = await commitMove(ctx, view, plan, claims[ply]!);
+    const reply = await commitMove(ctx, view, plan, claims[ply]);
     assert.equal(reply.code, "OK");
     if (reply.code !== "OK") return;
     const after = (await loadGameRecord(ctx, g.gameId))!;
