@@ -100,6 +100,7 @@ export async function startInstance(
       }, CLOSE_GRACE_MS);
       await closed;
       clearTimeout(cut);
+      rt.presence.stop();
       metrics.stop();
       await Promise.allSettled([
         closeRedis(redis),

@@ -68,8 +68,21 @@ export function planMove(
   };
 }
 
-export type GameAction = "offer" | "decline" | "resign";
-export type ActionRefusal = "NOT_YOUR_GAME" | "GAME_OVER" | "NO_DRAW_OFFER";
+export type GameAction =
+  "offer" | "decline" | "resign" | "give" | "takeback" | "decline-takeback" | "claim";
+export type ActionRefusal =
+  "NOT_YOUR_GAME" | "GAME_OVER" | "NO_DRAW_OFFER" | "NO_MOVE_TO_TAKE_BACK" | "OPPONENT_PRESENT";
+
+/**
+ * How long a player must have had no socket on the game before the opponent may claim it, by
+ * speed (lichess waits longer in slower games); GONE_MS, when set, overrides it for every speed.
+ */
+export const GONE_MS_BY_SPEED = {
+  bullet: 30_000,
+  blitz: 30_000,
+  rapid: 60_000,
+  classical: 120_000,
+} as const;
 
 export interface ActionPlan {
   ok: true;
@@ -78,10 +91,12 @@ export interface ActionPlan {
   flagIsDraw: boolean;
 }
 
+/** `takebackOffer`: the side whose takeback proposal is pending (a takeback then accepts it). */
 export function planAction(
   view: GameView,
   userId: string,
   action: GameAction,
+  takebackOffer: Color | null = null,
 ): ActionPlan | Refusal<ActionRefusal> {
   const color = colorOf(view, userId);
   if (color === null) return { ok: false, code: "NOT_YOUR_GAME" };
@@ -89,6 +104,13 @@ export function planAction(
   if (action === "decline" && view.drawOffer !== opposite(color)) {
     return { ok: false, code: "NO_DRAW_OFFER" };
   }
+  // One's own last move: white has one from ply 1 on, black from ply 2 on. Accepting the
+  // opponent's proposal takes back the opponent's move instead.
+  const accepts = takebackOffer === opposite(color);
+  if (action === "takeback" && !accepts && view.ply < (color === "white" ? 1 : 2)) {
+    return { ok: false, code: "NO_MOVE_TO_TAKE_BACK" };
+  }
+  if (action === "claim" && view.ply < 2) return { ok: false, code: "OPPONENT_PRESENT" };
   return { ok: true, color, flagIsDraw: flagIsDraw(view) };
 }
 

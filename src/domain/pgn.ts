@@ -25,6 +25,7 @@ export function terminationOf(game: Pick<Game, "status" | "reason">): string {
     "insufficient-material": "Normal",
     timeout: "Time forfeit",
     aborted: "Abandoned",
+    abandoned: "Abandoned",
   };
   return game.reason ? byReason[game.reason] : "Normal";
 }

@@ -47,6 +47,10 @@ export const actionPayloads = {
   "game/OFFER_DRAW": gameRef,
   "game/DECLINE_DRAW": gameRef,
   "game/CONCEDE": gameRef,
+  "game/GIVE_TIME": gameRef,
+  "game/PROPOSE_TAKEBACK": gameRef,
+  "game/DECLINE_TAKEBACK": gameRef,
+  "game/CLAIM_VICTORY": gameRef,
   "game/WATCH": gameRef,
   "game/UNWATCH": gameRef,
 } as const;

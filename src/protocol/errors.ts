@@ -20,6 +20,12 @@ export const errorCatalogue = {
   STALE_PLY: { status: 409, message: "That move was already played or is out of date." },
   FUTURE_PLY: { status: 409, message: "That move refers to a position not reached yet." },
   NO_DRAW_OFFER: { status: 409, message: "There is no draw offer to decline." },
+  NO_TAKEBACK_OFFER: { status: 409, message: "There is no takeback proposal to answer." },
+  NO_MOVE_TO_TAKE_BACK: { status: 409, message: "You have no move to take back." },
+  OPPONENT_PRESENT: {
+    status: 409,
+    message: "Your opponent has not been gone long enough for you to claim the game.",
+  },
   UNKNOWN_TYPE: { status: 400, message: "Unknown action type." },
   INTERNAL: { status: 500, message: "Something went wrong on our side." },
 } as const;

@@ -35,6 +35,22 @@ export const gameEventSchema = z.discriminatedUnion("type", [
     payload: z.strictObject({ ...base, by: color }),
   }),
   z.strictObject({
+    type: z.literal("client/TAKEBACK_OFFERED"),
+    payload: z.strictObject({ ...base, by: color }),
+  }),
+  z.strictObject({
+    type: z.literal("client/TAKEBACK_DECLINED"),
+    payload: z.strictObject({ ...base, by: color }),
+  }),
+  z.strictObject({
+    type: z.literal("client/TAKEBACK"),
+    payload: z.strictObject({ ...base, ply: z.number().int().min(0), fen: z.string(), clock }),
+  }),
+  z.strictObject({
+    type: z.literal("client/UPDATE_CLOCK"),
+    payload: z.strictObject({ ...base, clock }),
+  }),
+  z.strictObject({
     type: z.literal("client/GAME_OVER"),
     payload: z.strictObject({
       ...base,
@@ -49,6 +65,7 @@ export const gameEventSchema = z.discriminatedUnion("type", [
         "fifty-move",
         "insufficient-material",
         "aborted",
+        "abandoned",
       ]),
       winner: color.nullable(),
       ratingDiff: z.strictObject({ white: z.number().int(), black: z.number().int() }).nullable(),

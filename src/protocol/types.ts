@@ -13,7 +13,8 @@ export type GameReason =
   | "threefold"
   | "fifty-move"
   | "insufficient-material"
-  | "aborted";
+  | "aborted"
+  | "abandoned";
 
 export interface Rating {
   rating: number;
@@ -117,6 +118,13 @@ export interface ServerEvents {
     winner: Color | null;
     ratingDiff: { white: number; black: number } | null;
   };
+  "client/TAKEBACK_OFFERED": { gameId: string; v: number; by: Color };
+  "client/TAKEBACK_DECLINED": { gameId: string; v: number; by: Color };
+  /** The game after a takeback: its moves cut to `ply`, the clocks as they were then. */
+  "client/TAKEBACK": { gameId: string; v: number; ply: number; fen: string; clock: Clock };
+  "client/UPDATE_CLOCK": { gameId: string; v: number; clock: Clock };
+  /** Who is on the game: whether each player has a connected socket, how many sockets watch. */
+  "client/CROWD": { gameId: string; white: boolean; black: boolean; watchers: number };
   "client/ERROR": { code: string; message: string; type: string };
 }
 
@@ -127,6 +135,10 @@ export const GAME_EVENT_TYPES = [
   "client/UPDATE_GAME",
   "client/OFFER_DRAW",
   "client/DRAW_DECLINED",
+  "client/TAKEBACK_OFFERED",
+  "client/TAKEBACK_DECLINED",
+  "client/TAKEBACK",
+  "client/UPDATE_CLOCK",
   "client/GAME_OVER",
 ] as const;
 export type GameEventType = (typeof GAME_EVENT_TYPES)[number];

@@ -2,6 +2,7 @@
 // reaches a handler; an unexpected failure is logged and answered INTERNAL, without a stack.
 import type { GameCache } from "./game-cache.js";
 import type { GameFeeds } from "./game-feeds.js";
+import type { Presence } from "./presence.js";
 import type { IoServer, IoSocket as Socket, SocketUser } from "./io.js";
 
 export type { SocketUser } from "./io.js";
@@ -24,6 +25,8 @@ export interface Realtime {
   cache: GameCache;
   /** Which sockets hold which games, and the delivery of their events. */
   feeds: GameFeeds;
+  /** Who is on each game, across instances (CROWD, abandoned-game claims). */
+  presence: Presence;
 }
 
 export interface ActionContext {

@@ -55,6 +55,7 @@ export class GameCache {
       case "client/DRAW_DECLINED":
         this.entries.set(gameId, { ...view, drawOffer: null });
         return;
+      case "client/TAKEBACK":
       case "client/GAME_OVER":
         return this.delete(gameId);
     }

@@ -10,13 +10,14 @@
 // (a resubscription after a reconnect) is filled the same way, and a socket further behind than
 // the log gets the whole game.
 import type { Logger } from "../log.js";
-import type { Game, GameEvent } from "../protocol/types.js";
+import type { Game, GameEvent, ServerAction } from "../protocol/types.js";
 import { loadGameLog } from "../store/game-commands.js";
 import { loadGame } from "../store/game-store.js";
 import type { Keys } from "../store/keys.js";
 import type { Redis } from "../store/redis.js";
 import type { GameCache } from "./game-cache.js";
 import type { IoSocket } from "./io.js";
+import type { Presence } from "./presence.js";
 
 /** Games one socket may hold at once: a player has one, a watcher a few. The oldest goes first. */
 export const MAX_FEEDS_PER_SOCKET = 8;
@@ -45,6 +46,8 @@ export interface GameFeedsDeps {
   keys: Keys;
   cache: GameCache;
   log: Logger;
+  /** Told which sockets hold which live games (who is on a game, across instances). */
+  presence?: Presence;
 }
 
 export class GameFeeds {
@@ -60,6 +63,7 @@ export class GameFeeds {
     await this.run(feed, async () => {
       this.emit(feed, { type: "client/START_GAME", payload: { game } });
       feed.v = game.v;
+      this.deps.presence?.join(socket, game);
       await this.replay(feed, true);
     });
   }
@@ -148,10 +152,12 @@ export class GameFeeds {
     return feed;
   }
 
-  private end(feed: Feed): void {
+  /** The socket no longer holds the game; `over`: because the game ended. */
+  private end(feed: Feed, over = false): void {
     if (!feed.open) return;
     feed.open = false;
     feed.pending = [];
+    this.deps.presence?.leave(feed.socket, feed.gameId, over);
     this.bySocket.get(feed.socket)?.delete(feed.gameId);
     const channel = this.channels.get(feed.gameId);
     if (channel === undefined || !channel.feeds.delete(feed) || channel.feeds.size > 0) return;
@@ -202,7 +208,7 @@ export class GameFeeds {
     if (events[0]!.payload.v > from + 1) return this.sendGame(feed, from);
     for (const event of events) if (event.payload.v > from) this.emit(feed, event);
     // Up to date with a game that has ended: nothing more will come.
-    if (events[events.length - 1]!.type === "client/GAME_OVER") this.end(feed);
+    if (events[events.length - 1]!.type === "client/GAME_OVER") this.end(feed, true);
     return true;
   }
 
@@ -216,7 +222,8 @@ export class GameFeeds {
     if (upTo !== undefined && game.v <= upTo) return true;
     this.emit(feed, { type: "client/RESUME_GAME", payload: { game } });
     feed.v = game.v;
-    if (game.status === "ended") this.end(feed);
+    if (game.status === "ended") this.end(feed, true);
+    else this.deps.presence?.join(feed.socket, game);
     return true;
   }
 
@@ -238,23 +245,31 @@ export class GameFeeds {
     feed.socket.emit("action", event);
     if (isGameEvent(event)) {
       feed.v = event.payload.v;
-      if (event.type === "client/GAME_OVER") this.end(feed);
+      if (event.type === "client/GAME_OVER") this.end(feed, true);
     }
   }
 
   private readonly forward = (message: string): void => {
-    let event: GameEvent;
+    let event: GameEvent | Extract<ServerAction, { type: "client/CROWD" }>;
     try {
-      event = JSON.parse(message) as GameEvent;
+      event = JSON.parse(message) as typeof event;
     } catch (err) {
       this.deps.log.error({ err }, "malformed game event");
       return;
     }
+    if (event.type === "client/CROWD") return this.announce(event);
     this.deps.cache.observe(event);
     const channel = this.channels.get(event.payload.gameId);
     if (channel === undefined) return;
     for (const feed of channel.feeds) this.deliver(feed, event);
   };
+
+  /** Who is on the game (no `v`: not a game event): to every socket that has the game. */
+  private announce(crowd: Extract<ServerAction, { type: "client/CROWD" }>): void {
+    for (const feed of this.channels.get(crowd.payload.gameId)?.feeds ?? []) {
+      if (feed.open && feed.v !== null) feed.socket.emit("action", crowd);
+    }
+  }
 }
 
 type StartOrResume =

@@ -11,6 +11,7 @@ import type { Redis } from "../store/redis.js";
 import { createDispatcher, userOf, type HandlerTable, type Realtime } from "./dispatch.js";
 import { GameCache } from "./game-cache.js";
 import { GameFeeds } from "./game-feeds.js";
+import { Presence } from "./presence.js";
 import { authenticate, originAllowed, presentedSession, socketAddress } from "./handshake.js";
 import type { IoServer } from "./io.js";
 import { resume, type ResumeHook } from "./resume.js";
@@ -83,12 +84,19 @@ export function createRealtime(http: HttpServer, deps: RealtimeDeps): RealtimeSe
     }),
   });
   const cache = new GameCache();
+  const presence = new Presence({
+    redis: app.redis,
+    keys: app.keys,
+    log: app.log,
+    heartbeatMs: app.config.PRESENCE_HEARTBEAT_MS,
+  });
   const feeds = new GameFeeds({
     redis: app.redis,
     subscriber: deps.subClient,
     keys: app.keys,
     cache,
     log: app.log,
+    presence,
   });
   resyncOnReconnect(deps.subClient, feeds);
   const users = new UserChannels({
@@ -97,7 +105,7 @@ export function createRealtime(http: HttpServer, deps: RealtimeDeps): RealtimeSe
     feeds,
     log: app.log,
   });
-  const rt: Realtime = { io, cache, feeds };
+  const rt: Realtime = { io, cache, feeds, presence };
   const dispatch = createDispatcher(app, rt, metrics, handlers);
 
   io.use((socket, next) => {

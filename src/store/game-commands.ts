@@ -3,13 +3,15 @@
 // ends the game on a passed deadline).
 import type { AppContext } from "../context.js";
 import type { GameAction, GameView, MovePlan } from "../domain/game.js";
+import type { TakebackTarget } from "../domain/takeback.js";
 import type { Color, GameReason, GameResult } from "../protocol/types.js";
 import { loadGameRecord, type GameRecord } from "./game-store.js";
 import { LuaScript } from "./redis.js";
 
 const COMMON = ["game-common"];
 const moveScript = LuaScript.load("game-move-6", COMMON);
-const actionScript = LuaScript.load("game-action-6", COMMON);
+const actionScript = LuaScript.load("game-action-7", COMMON);
+const takebackScript = LuaScript.load("game-takeback-6", COMMON);
 const deadlineScript = LuaScript.load("game-deadline-6", COMMON);
 
 /** How a game ended, as the ending script reports it (strings are "" where the wire has null). */
@@ -47,9 +49,28 @@ export type MoveReply =
 export type ActionReply =
   | Miss
   | Ended
-  | { code: "NO_DRAW_OFFER" }
-  | { code: "OK"; event: "offered" | "declined"; v: number }
+  | { code: "NO_DRAW_OFFER" | "NO_TAKEBACK_OFFER" | "NO_MOVE_TO_TAKE_BACK" }
+  | { code: "RATE_LIMITED"; message: string }
+  | { code: "OPPONENT_PRESENT"; message?: string; claimableAt?: number }
+  | {
+      code: "OK";
+      event:
+        "offered" | "declined" | "clock" | "takeback-offered" | "takeback-declined" | "pending";
+      v: number;
+    }
   | { code: "OK"; event: "ended"; ended: EndInfo };
+
+export type TakebackReply =
+  Miss | Ended | { code: "NO_TAKEBACK_OFFER" } | { code: "OK"; v: number; ply: number };
+
+/** What a claim of an abandoned game is judged by (game-action-7.lua). */
+export interface ClaimRules {
+  /** The claimant has no mating material: its claim is a draw. */
+  claimantCannotMate: boolean;
+  goneMs: number;
+  /** A presence refresh older than this is an instance that died. */
+  staleMs: number;
+}
 
 export type DeadlineReply =
   { code: "GONE" | "CONFLICT" } | { code: "NOT_DUE"; deadline: number } | Ended;
@@ -75,9 +96,11 @@ async function run<T>(
   ctx: Ctx,
   g: Players,
   args: (string | number)[],
+  extraKeys: string[] = [],
 ): Promise<T> {
   const argv = [...args, ctx.keys.gameEvents(g.id)];
-  return JSON.parse((await script.run(ctx.redis, gameKeys(ctx, g), argv)) as string) as T;
+  const keys = [...gameKeys(ctx, g), ...extraKeys];
+  return JSON.parse((await script.run(ctx.redis, keys, argv)) as string) as T;
 }
 
 /**
@@ -112,12 +135,46 @@ export function commitAction(
   action: GameAction,
   color: Color,
   flagIsDraw: boolean,
+  claim: ClaimRules = { claimantCannotMate: false, goneMs: 0, staleMs: 0 },
 ): Promise<ActionReply> {
-  return run<ActionReply>(actionScript, ctx, view, [
+  return run<ActionReply>(
+    actionScript,
+    ctx,
+    view,
+    [
+      view.ply,
+      action,
+      color,
+      flagIsDraw ? "1" : "0",
+      claim.claimantCannotMate ? "1" : "0",
+      claim.goneMs,
+      claim.staleMs,
+    ],
+    [ctx.keys.gamePresence(view.id)],
+  );
+}
+
+/** Commits an accepted takeback (`color` accepts the opponent's proposal), planned on `view`. */
+export function commitTakeback(
+  ctx: Ctx,
+  view: GameView,
+  color: Color,
+  flagIsDraw: boolean,
+  target: TakebackTarget,
+): Promise<TakebackReply> {
+  return run<TakebackReply>(takebackScript, ctx, view, [
     view.ply,
-    action,
     color,
     flagIsDraw ? "1" : "0",
+    target.ply,
+    target.fen,
+    target.reps.join("|"),
+    target.moves.join(" "),
+    target.san.join(" "),
+    target.clocks.join(" "),
+    target.whiteMs,
+    target.blackMs,
+    ctx.config.FIRST_MOVE_MS,
   ]);
 }
 

@@ -120,6 +120,8 @@ export interface GameRecord {
   reps: string[];
   clocks: number[];
   deadline: number;
+  /** The side whose takeback proposal is pending. */
+  takebackOffer: Color | null;
   whiteGlicko: Glicko | null;
   blackGlicko: Glicko | null;
 }
@@ -165,6 +167,7 @@ export function recordFromHash(h: Record<string, string>): GameRecord {
     reps: h.reps ? h.reps.split("|") : [],
     clocks: words(h.clocks).map(Number),
     deadline: Number(h.deadline),
+    takebackOffer: orNull<Color>(h.takebackOffer),
     whiteGlicko: h.whiteGlicko ? (JSON.parse(h.whiteGlicko) as Glicko) : null,
     blackGlicko: h.blackGlicko ? (JSON.parse(h.blackGlicko) as Glicko) : null,
   };

@@ -19,6 +19,8 @@ export function createKeys(prefix: string) {
     game: (gameId: string) => `${p}:game:{${gameId}}`,
     /** The last events of one game (a capped list of their JSON), written by the step that commits each. */
     gameLog: (gameId: string) => `${p}:game:{${gameId}}:events`,
+    /** Who has a socket on one game, per instance, and its last announced crowd (presence-1.lua). */
+    gamePresence: (gameId: string) => `${p}:game:{${gameId}}:presence`,
     /** Sharded pub/sub channel of one game's events, each with its `v`, in commit order. */
     gameEvents: (gameId: string) => `${p}:game-events:{${gameId}}`,
     /** Sharded pub/sub channel of one user's lobby events (proposals, their end, game starts). */

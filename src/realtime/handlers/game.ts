@@ -1,16 +1,29 @@
-// Live game actions: PLAYER_READY, PLAYER_MOVE, OFFER_DRAW, DECLINE_DRAW, CONCEDE, and RESUME_GAME
-// on every connection. Each action: plan on the cached (or loaded) game → one Lua commit that
+// Live game actions: PLAYER_READY, PLAYER_MOVE, OFFER_DRAW, DECLINE_DRAW, CONCEDE, GIVE_TIME,
+// PROPOSE_TAKEBACK, DECLINE_TAKEBACK, CLAIM_VICTORY, WATCH, UNWATCH, and RESUME_GAME on every
+// connection. Each action: plan on the cached (or loaded) game → one Lua commit that
 // compares the ply and publishes its events. A stale copy costs one reload; it never decides a
 // refusal alone.
+import { canMate } from "../../domain/chess.js";
 import {
+  GONE_MS_BY_SPEED,
+  opposite,
   planAction,
   planMove,
   viewAfterMove,
   type GameAction,
   type GameView,
 } from "../../domain/game.js";
+import { takebackTarget } from "../../domain/takeback.js";
 import { AppError } from "../../protocol/errors.js";
-import { commitAction, commitMove, loadLiveGame } from "../../store/game-commands.js";
+import {
+  commitAction,
+  commitMove,
+  commitTakeback,
+  loadLiveGame,
+  viewOf,
+  type ActionReply,
+} from "../../store/game-commands.js";
+import { loadGameRecord, type GameRecord } from "../../store/game-store.js";
 import { getStoredLiveState } from "../../store/live-state.js";
 import type { ActionContext, HandlerTable } from "../dispatch.js";
 import { roundTripOf } from "../round-trip.js";
@@ -66,21 +79,78 @@ async function move(
   throw new AppError("INTERNAL", "The game changed too often; try again.");
 }
 
+/** The whole live game, loaded fresh (actions are rare: a refusal is decided on the truth). */
+async function loadRecord({ app, rt }: ActionContext, gameId: string): Promise<GameRecord> {
+  const record = await loadGameRecord(app, gameId);
+  if (record === null) throw new AppError("NOT_FOUND");
+  if (record.game.status === "started") rt.cache.set(viewOf(record));
+  return record;
+}
+
+/** The answer to one committed action: done (true), replan (false), or a refusal thrown. */
+function settle({ rt }: ActionContext, gameId: string, reply: ActionReply): boolean {
+  if (reply.code === "CONFLICT") return false;
+  if (reply.code === "ENDED") {
+    rt.cache.delete(gameId);
+    throw new AppError("GAME_OVER");
+  }
+  if (reply.code === "RATE_LIMITED") throw new AppError(reply.code, reply.message);
+  if (reply.code === "OPPONENT_PRESENT") {
+    const wait = reply.claimableAt === undefined ? "" : ` You may claim at ${reply.claimableAt}.`;
+    throw new AppError(reply.code, (reply.message ?? "") + wait || undefined);
+  }
+  if (reply.code !== "OK") throw new AppError(reply.code);
+  if (reply.event === "ended") rt.cache.delete(gameId);
+  return true;
+}
+
 async function act(ctx: ActionContext, gameId: string, action: GameAction) {
+  const { app, user } = ctx;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const record = await loadRecord(ctx, gameId);
+    const view = viewOf(record);
+    const plan = planAction(view, user.userId, action, record.takebackOffer);
+    if (!plan.ok) throw new AppError(plan.code);
+    const claim =
+      action === "claim"
+        ? {
+            claimantCannotMate: !canMate(view.fen, plan.color),
+            goneMs: app.config.GONE_MS ?? GONE_MS_BY_SPEED[record.game.timeControl.speed],
+            staleMs: ctx.rt.presence.staleMs,
+          }
+        : undefined;
+    const reply = await commitAction(app, view, action, plan.color, plan.flagIsDraw, claim);
+    if (settle(ctx, gameId, reply)) return;
+  }
+  throw new AppError("INTERNAL", "The game changed too often; try again.");
+}
+
+/** Proposes to take back one's last move, or accepts the opponent's pending proposal. */
+async function proposeTakeback(ctx: ActionContext, gameId: string) {
   const { app, rt, user } = ctx;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    // Actions are rare: plan on a fresh load, so a refusal is always decided on the truth.
-    const { view } = await getGame(ctx, gameId, true);
-    const plan = planAction(view, user.userId, action);
+    const record = await loadRecord(ctx, gameId);
+    const view = viewOf(record);
+    const plan = planAction(view, user.userId, "takeback", record.takebackOffer);
     if (!plan.ok) throw new AppError(plan.code);
-    const reply = await commitAction(app, view, action, plan.color, plan.flagIsDraw);
-    if (reply.code === "CONFLICT") continue;
-    if (reply.code === "ENDED") {
-      rt.cache.delete(gameId);
-      throw new AppError("GAME_OVER");
+    const proposer = opposite(plan.color);
+    if (record.takebackOffer !== proposer) {
+      const reply = await commitAction(app, view, "takeback", plan.color, plan.flagIsDraw);
+      if (settle(ctx, gameId, reply)) return;
+      continue;
     }
+    const g = record.game;
+    const target = takebackTarget(
+      { ...g, clocks: record.clocks, initialMs: g.timeControl.initialMs },
+      proposer,
+    );
+    if (target === null) throw new AppError("INTERNAL", "This game's moves cannot be replayed.");
+    const reply = await commitTakeback(app, view, plan.color, plan.flagIsDraw, target);
+    // Lapsed meanwhile (a move came first): plan again on what the game is now.
+    if (reply.code === "CONFLICT" || reply.code === "NO_TAKEBACK_OFFER") continue;
+    rt.cache.delete(gameId);
+    if (reply.code === "ENDED") throw new AppError("GAME_OVER");
     if (reply.code !== "OK") throw new AppError(reply.code);
-    if (reply.event === "ended") rt.cache.delete(gameId);
     return;
   }
   throw new AppError("INTERNAL", "The game changed too often; try again.");
@@ -98,10 +168,15 @@ export const gameHandlers: HandlerTable = {
   "game/OFFER_DRAW": (ctx, p) => act(ctx, p.gameId, "offer"),
   "game/DECLINE_DRAW": (ctx, p) => act(ctx, p.gameId, "decline"),
   "game/CONCEDE": (ctx, p) => act(ctx, p.gameId, "resign"),
+  "game/GIVE_TIME": (ctx, p) => act(ctx, p.gameId, "give"),
+  "game/PROPOSE_TAKEBACK": (ctx, p) => proposeTakeback(ctx, p.gameId),
+  "game/DECLINE_TAKEBACK": (ctx, p) => act(ctx, p.gameId, "decline-takeback"),
+  "game/CLAIM_VICTORY": (ctx, p) => act(ctx, p.gameId, "claim"),
   // Anyone may watch: the game's events reach the socket as they reach the players'. Acting
   // stays refused (NOT_YOUR_GAME), since the game's own checks name its two players.
   "game/WATCH": async ({ rt, socket }, p) => {
     if (!(await rt.feeds.resume(socket, p.gameId))) throw new AppError("NOT_FOUND");
+    await rt.presence.sendCrowd(socket, p.gameId);
   },
   "game/UNWATCH": async ({ app, rt, socket, user }, p) => {
     // A player's own game stays with its sockets: they would miss its events otherwise.

@@ -23,6 +23,17 @@ export function applyEvent(game: Game, event: GameEvent): Game {
       return { ...game, drawOffer: event.payload.by, v };
     case "client/DRAW_DECLINED":
       return { ...game, drawOffer: null, v };
+    case "client/TAKEBACK_OFFERED":
+    case "client/TAKEBACK_DECLINED":
+      return { ...game, v };
+    case "client/TAKEBACK": {
+      const { ply, fen, clock } = event.payload;
+      const turn = fen.split(" ")[1] === "b" ? "black" : "white";
+      const [moves, san] = [game.moves.slice(0, ply), game.san.slice(0, ply)];
+      return { ...game, ply, fen, clock, turn, moves, san, drawOffer: null, v };
+    }
+    case "client/UPDATE_CLOCK":
+      return { ...game, clock: event.payload.clock, v };
     case "client/GAME_OVER":
       return { ...applyGameOver(game, event.payload), v };
   }

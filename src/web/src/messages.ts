@@ -22,6 +22,9 @@ const human: Record<ErrorCode, string> = {
   STALE_PLY: "The position changed before your move arrived; the board has been updated.",
   FUTURE_PLY: "Your board was out of date; it has been updated.",
   NO_DRAW_OFFER: "There is no draw offer to answer.",
+  NO_TAKEBACK_OFFER: "There is no takeback proposal to answer.",
+  NO_MOVE_TO_TAKE_BACK: "You have not made a move to take back yet.",
+  OPPONENT_PRESENT: "Your opponent is still here, or has not been gone long enough.",
   UNKNOWN_TYPE: "The server did not understand that request. Reload the page.",
   INTERNAL: "Something went wrong on the server. Please try again.",
 };
@@ -44,6 +47,7 @@ const reasons: Record<GameReason, string> = {
   "fifty-move": "by the fifty-move rule",
   "insufficient-material": "by insufficient material",
   aborted: "",
+  abandoned: "because the opponent left",
 };
 
 export function reasonText(reason: GameReason | null): string {
