@@ -34,6 +34,9 @@ test("claim: refused while the opponent is here and until GONE_MS after it left,
   const ctx = g.instances[0]!.ctx;
   assert.equal(await ctx.redis.get(ctx.keys.live(g.blackUser.id)), null, "both idle");
   assert.equal((await loadGame(ctx, id))?.reason, "abandoned");
+  for (const type of ["game/GIVE_TIME", "game/PROPOSE_TAKEBACK", "game/CLAIM_VICTORY"]) {
+    assert.equal(code(await g.white.send(type, { gameId: id })), "GAME_OVER", type);
+  }
 });
 
 test("claim: a draw when the claimant cannot mate", async (t) => {

@@ -114,6 +114,60 @@ test("hostile and unauthorised game actions are refused with a code and change n
       { type: "game/PLAYER_READY", payload: { gameId: "nosuchgame" } },
       "NOT_FOUND",
     ],
+    [
+      "a negative lag",
+      g.white,
+      move({ gameId: id, move: "g1f3", ply: 2, lag: -5 }),
+      "INVALID_INPUT",
+    ],
+    [
+      "a lag as text",
+      g.white,
+      move({ gameId: id, move: "g1f3", ply: 2, lag: "300" }),
+      "INVALID_INPUT",
+    ],
+    [
+      "a lag of a day",
+      g.white,
+      move({ gameId: id, move: "g1f3", ply: 2, lag: 86_400_000 }),
+      "INVALID_INPUT",
+    ],
+    ...(
+      [
+        "game/GIVE_TIME",
+        "game/PROPOSE_TAKEBACK",
+        "game/DECLINE_TAKEBACK",
+        "game/CLAIM_VICTORY",
+      ] as const
+    ).flatMap((type): [string, typeof g.white, unknown, string][] => [
+      [`${type} without a game`, g.white, { type, payload: {} }, "INVALID_INPUT"],
+      [`${type} with a pattern`, g.white, { type, payload: { gameId: "*" } }, "INVALID_INPUT"],
+      [
+        `${type} with an extra field`,
+        g.white,
+        { type, payload: { gameId: id, ms: 1 } },
+        "INVALID_INPUT",
+      ],
+      [
+        `${type} of an unknown game`,
+        g.white,
+        { type, payload: { gameId: "nosuchgame" } },
+        "NOT_FOUND",
+      ],
+      [`${type} by a stranger`, stranger, { type, payload: { gameId: id } }, "NOT_YOUR_GAME"],
+    ]),
+    [
+      "declining a takeback never proposed",
+      g.white,
+      { type: "game/DECLINE_TAKEBACK", payload: { gameId: id } },
+      "NO_TAKEBACK_OFFER",
+    ],
+    [
+      "claiming with the opponent here",
+      g.white,
+      { type: "game/CLAIM_VICTORY", payload: { gameId: id } },
+      "OPPONENT_PRESENT",
+    ],
   ];
   assert.ok(cases.length >= 20);
   for (const [name, client, envelope, code] of cases) {
