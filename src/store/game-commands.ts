@@ -51,7 +51,7 @@ export type ActionReply =
   | Ended
   | { code: "NO_DRAW_OFFER" | "NO_TAKEBACK_OFFER" | "NO_MOVE_TO_TAKE_BACK" }
   | { code: "RATE_LIMITED"; message: string }
-  | { code: "OPPONENT_PRESENT"; message?: string; claimableAt?: number }
+  | { code: "OPPONENT_PRESENT"; message?: string; waitMs?: number }
   | {
       code: "OK";
       event:

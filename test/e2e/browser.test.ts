@@ -42,8 +42,11 @@ after(async () => {
   await browser.close();
 });
 
-async function instances(count: number): Promise<ChildInstance[]> {
-  const env = testEnv({ PROPOSAL_MS: "15000" });
+async function instances(
+  count: number,
+  overrides: Record<string, string> = {},
+): Promise<ChildInstance[]> {
+  const env = testEnv({ PROPOSAL_MS: "15000", ...overrides });
   const list: ChildInstance[] = [];
   for (let i = 0; i < count; i++) {
     const instance = await spawnInstance(env);
@@ -268,5 +271,51 @@ void test(
       assert.equal(await page.locator(".over .result").innerText(), "1-0");
     }
     await shot(behind, "14-after-kill-over");
+  },
+);
+
+void test(
+  "in the browser: the lag shown, a takeback asked and accepted, 15 s given, and a game claimed when the opponent left",
+  { timeout: 120_000 },
+  async () => {
+    const [a, b] = await instances(2, { GONE_MS: "3000", PRESENCE_HEARTBEAT_MS: "500" });
+    const pageA = await openPlayer(browser, a!.url);
+    const pageB = await openPlayer(browser, b!.url);
+    await playAsGuest(pageA);
+    await playAsGuest(pageB);
+    const [white, black] = await startGame(pageA, pageB, "5+0");
+    await play(white, black, ["e2e4", "e7e5", "g1f3"], 0, 3);
+    // Each move's answer measured the round trip: the player sees its own lag.
+    assert.match(await white.locator(".lag").innerText(), /^Lag \d+ ms$/);
+
+    await white.getByRole("button", { name: "Ask to take back your last move" }).click();
+    await black.waitForSelector(".takeback-offer");
+    await shot(black, "takeback-offered");
+    await black.getByRole("button", { name: "Accept takeback" }).click();
+    for (const page of [white, black]) {
+      await waitForPly(page, 2);
+      assert.equal(await moveListText(page), "1. e4 e5");
+    }
+    await shot(white, "takeback-done");
+
+    const before = await clockSeconds(black, "black");
+    await white.getByRole("button", { name: "Give your opponent 15 seconds" }).click();
+    let after = before;
+    for (let i = 0; i < 50 && after < before + 14; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await clockSeconds(black, "black");
+    }
+    assert.ok(after >= before + 14, `black's clock went from ${before} s to ${after} s`);
+
+    await play(white, black, ["e2e4", "e7e5", "g1f3", "b8c6"], 2, 4);
+    await black.close();
+    await white.waitForSelector(".opponent-gone");
+    await shot(white, "opponent-gone");
+    await new Promise((r) => setTimeout(r, 3_200));
+    await white.getByRole("button", { name: "Claim victory" }).click();
+    await white.waitForSelector(".over");
+    assert.equal(await white.locator(".over .result").innerText(), "1-0");
+    assert.match(await white.locator(".over .reason").innerText(), /opponent left/);
+    await shot(white, "claimed");
   },
 );

@@ -96,8 +96,10 @@ function settle({ rt }: ActionContext, gameId: string, reply: ActionReply): bool
   }
   if (reply.code === "RATE_LIMITED") throw new AppError(reply.code, reply.message);
   if (reply.code === "OPPONENT_PRESENT") {
-    const wait = reply.claimableAt === undefined ? "" : ` You may claim at ${reply.claimableAt}.`;
-    throw new AppError(reply.code, (reply.message ?? "") + wait || undefined);
+    const wait = reply.waitMs === undefined ? undefined : Math.ceil(reply.waitMs / 1000);
+    const message =
+      wait === undefined ? reply.message : `Your opponent left; you may claim in ${wait} s.`;
+    throw new AppError(reply.code, message);
   }
   if (reply.code !== "OK") throw new AppError(reply.code);
   if (reply.event === "ended") rt.cache.delete(gameId);
@@ -189,5 +191,7 @@ export const gameHandlers: HandlerTable = {
 /** On every connection while the user plays: RESUME_GAME after RESUME_SESSION. */
 export async function resumeGame({ app, rt, socket, user }: ActionContext): Promise<void> {
   const state = await getStoredLiveState(app, user.userId);
-  if (state.status === "playing") await rt.feeds.resume(socket, state.gameId);
+  if (state.status !== "playing") return;
+  if (await rt.feeds.resume(socket, state.gameId))
+    await rt.presence.sendCrowd(socket, state.gameId);
 }

@@ -116,7 +116,7 @@ elseif action == 'claim' then
   end
   gone_since = gone_since or tonumber(redis.call('HGET', KEYS[1], 'createdAt'))
   local claimable = gone_since + tonumber(ARGV[6])
-  if now < claimable then return refuse('OPPONENT_PRESENT', {claimableAt = claimable}) end
+  if now < claimable then return refuse('OPPONENT_PRESENT', {waitMs = claimable - now}) end
   if ARGV[5] == '1' then
     return cjson.encode({code = 'OK', event = 'ended', ended = end_game(g, now, '1/2-1/2', 'abandoned', '')})
   end

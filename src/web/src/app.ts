@@ -1,6 +1,7 @@
 // The client's one piece of state and what changes it: socket events from the server, and the
 // player's actions. Screens are drawn from this state by screens.ts.
 import type {
+  Color,
   Game,
   GameEvent,
   LiveState,
@@ -24,7 +25,20 @@ export interface State {
   game: Game | null;
   over: GameOver | null;
   accepted: boolean;
+  /** What the game object does not carry: a pending takeback proposal, and who is gone since when. */
+  extras: GameExtras;
 }
+
+export interface GameExtras {
+  takebackOffer: Color | null;
+  /** When (client clock) each player was last seen to have no socket on the game; null: here. */
+  goneSince: Record<Color, number | null>;
+}
+
+const noExtras = (): GameExtras => ({
+  takebackOffer: null,
+  goneSince: { white: null, black: null },
+});
 
 export interface Ui {
   render: () => void;
@@ -45,6 +59,7 @@ export class App {
     game: null,
     over: null,
     accepted: false,
+    extras: noExtras(),
   };
   private readonly offset = new ClockOffset();
   private conn: Connection | null = null;
@@ -64,6 +79,9 @@ export class App {
   }
 
   serverNow = (): number => Date.now() + this.offset.offsetMs();
+
+  /** This client's measured round trip to the server, ms (sent with each move as its lag). */
+  lagMs = (): number | null => this.conn?.lagMs() ?? null;
 
   /** Opens the socket for the session that the cookie now carries (`sessionId` is its id). */
   connect(sessionId: string): void {
@@ -184,8 +202,22 @@ export class App {
       case "client/UPDATE_GAME":
       case "client/OFFER_DRAW":
       case "client/DRAW_DECLINED":
+      case "client/TAKEBACK_OFFERED":
+      case "client/TAKEBACK_DECLINED":
+      case "client/TAKEBACK":
+      case "client/UPDATE_CLOCK":
       case "client/GAME_OVER":
         return this.onGameEvent(action, receivedAt);
+      case "client/CROWD": {
+        const crowd = action.payload;
+        if (this.state.game?.id !== crowd.gameId) return;
+        const gone = this.state.extras.goneSince;
+        for (const color of ["white", "black"] as const) {
+          if (crowd[color]) gone[color] = null;
+          else gone[color] ??= Date.now();
+        }
+        return this.ui.gameChanged(false);
+      }
       case "client/ERROR":
         return this.ui.notify(humanError(action.payload.code));
     }
@@ -228,6 +260,7 @@ export class App {
     this.repairing = false;
     if (!same) {
       this.state.over = null;
+      this.state.extras = noExtras();
       this.held.clear();
     }
     if (game.status === "started") this.state.live = { status: "playing", gameId: game.id };
@@ -272,7 +305,24 @@ export class App {
   /** What an applied event tells the player beyond the board. */
   private announce(game: Game, event: GameEvent): void {
     const me = colorOf(game, this.state.user?.id);
+    const extras = this.state.extras;
     switch (event.type) {
+      case "client/UPDATE_GAME":
+        extras.takebackOffer = null; // a move lapses a proposal
+        return;
+      case "client/TAKEBACK_OFFERED":
+        extras.takebackOffer = event.payload.by;
+        if (event.payload.by !== me) this.ui.notify("Your opponent asks to take back a move.");
+        return;
+      case "client/TAKEBACK_DECLINED":
+        extras.takebackOffer = null;
+        if (event.payload.by !== me) this.ui.notify("Your opponent declined the takeback.");
+        return;
+      case "client/TAKEBACK":
+        extras.takebackOffer = null;
+        return this.ui.notify("The last move was taken back.");
+      case "client/UPDATE_CLOCK":
+        return;
       case "client/OFFER_DRAW":
         if (event.payload.by !== me) this.ui.notify("Your opponent offers a draw.");
         return;

@@ -17,10 +17,14 @@ export interface Connection {
    * session that the server gave this socket when the cookie's was gone (a new guest).
    */
   setSession: (sessionId: string) => void;
+  /** The smoothed round trip of acknowledged requests, ms; null before the first answer. */
+  lagMs: () => number | null;
   close: () => void;
 }
 
 const ACK_TIMEOUT_MS = 10_000;
+/** Weight of a new round trip in the moving average of the lag. */
+const LAG_ALPHA = 0.3;
 
 export function openConnection(events: ConnectionEvents): Connection {
   const socket: Socket = io({
@@ -36,16 +40,23 @@ export function openConnection(events: ConnectionEvents): Connection {
     if (reason === "io server disconnect") socket.connect();
   });
   socket.on("connect_error", () => events.onStatus(false));
+  let lag: number | null = null;
   return {
     async send(type, payload) {
       try {
-        return (await socket
+        const sent = performance.now();
+        const ack = (await socket
           .timeout(ACK_TIMEOUT_MS)
           .emitWithAck("action", { type, payload: payload ?? {} })) as Ack;
+        // The time to an answer is the network's round trip and a little of the server's work.
+        const rtt = performance.now() - sent;
+        lag = lag === null ? rtt : lag + LAG_ALPHA * (rtt - lag);
+        return ack;
       } catch {
         return { ok: false, error: { code: "NETWORK", message: "no answer" } };
       }
     },
+    lagMs: () => (lag === null ? null : Math.round(lag)),
     setSession(id) {
       socket.auth = { session: id };
     },

@@ -101,6 +101,8 @@ export class Screens {
         notify: (m) => this.notify(m),
         resync: app.resync,
         again: (pool, rated) => void app.startMatchmaking(pool, rated),
+        lagMs: app.lagMs,
+        extras: () => app.state.extras,
         lobby: () => {
           app.leaveGame();
           location.hash = "";

@@ -1,6 +1,7 @@
 // The parts of the game screen beside the board: player bars, the SAN move list, draw and resign
 // controls, and the game-over panel. Each is rebuilt from the game object alone.
-import type { Color, Game, GamePlayer } from "../../../protocol/types.js";
+import type { Color, Game, GamePlayer, Speed } from "../../../protocol/types.js";
+import type { GameExtras } from "../app.js";
 import { h, type Child } from "../dom.js";
 import { opposite, outcomeHeadline, type GameOver } from "../game-model.js";
 import { reasonText } from "../messages.js";
@@ -126,6 +127,98 @@ export function controls(
     );
   }
   return h("div", { class: "controls" }, parts);
+}
+
+export interface ExtraActions {
+  giveTime: () => void;
+  proposeTakeback: () => void;
+  declineTakeback: () => void;
+  claim: () => void;
+}
+
+/** The server's default wait before a claim, by speed (GONE_MS may set another). */
+const GONE_MS: Record<Speed, number> = {
+  bullet: 30_000,
+  blitz: 30_000,
+  rapid: 60_000,
+  classical: 120_000,
+};
+
+/** "Claim in 12 s", or "" once the wait is over (the server still has the last word). */
+export function claimCountdown(game: Game, me: Color, extras: GameExtras, now: number): string {
+  const since = extras.goneSince[opposite(me)];
+  if (since === null) return "";
+  const left = since + GONE_MS[game.timeControl.speed] - now;
+  return left > 0 ? `You may claim the game in about ${Math.ceil(left / 1000)} s.` : "";
+}
+
+/** Extra time, takeback (propose, or answer the opponent's), and the claim when it is gone. */
+export function extrasPanel(
+  game: Game,
+  me: Color,
+  extras: GameExtras,
+  act: ExtraActions,
+): HTMLElement {
+  const opp = opposite(me);
+  const parts: Child[] = [
+    h(
+      "button",
+      {
+        type: "button",
+        class: "give-time",
+        onclick: act.giveTime,
+        "aria-label": "Give your opponent 15 seconds",
+      },
+      "+15 s",
+    ),
+  ];
+  if (extras.takebackOffer === opp) {
+    parts.push(
+      h(
+        "div",
+        { class: "takeback-offer", role: "status" },
+        h("span", {}, "Your opponent asks to take back a move."),
+        h(
+          "button",
+          { type: "button", class: "accept-takeback", onclick: act.proposeTakeback },
+          "Accept takeback",
+        ),
+        h(
+          "button",
+          { type: "button", class: "decline-takeback", onclick: act.declineTakeback },
+          "Decline",
+        ),
+      ),
+    );
+  } else {
+    const mine = extras.takebackOffer === me;
+    const moved = game.ply >= (me === "white" ? 1 : 2);
+    parts.push(
+      h(
+        "button",
+        {
+          type: "button",
+          class: "takeback",
+          onclick: act.proposeTakeback,
+          disabled: mine || !moved,
+          "aria-label": "Ask to take back your last move",
+        },
+        mine ? "Takeback proposed" : "Takeback",
+      ),
+    );
+  }
+  if (extras.goneSince[opp] !== null && game.ply >= 2) {
+    parts.push(
+      h(
+        "div",
+        { class: "opponent-gone", role: "status" },
+        h("span", {}, "Your opponent left the game. "),
+        h("span", { class: "claim-countdown" }),
+        h("button", { type: "button", class: "claim", onclick: act.claim }, "Claim victory"),
+      ),
+    );
+  }
+  return h("div", { class: "controls extras" }, parts);
 }
 
 export interface OverActions {

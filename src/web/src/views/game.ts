@@ -2,24 +2,40 @@
 // updates, the move list, draw and resign controls, and the game-over panel.
 import type { Color, Game } from "../../../protocol/types.js";
 import { api } from "../api.js";
+import type { GameExtras } from "../app.js";
 import { formatClock, remainingMs } from "../clock.js";
 import { $, fill, h } from "../dom.js";
 import { colorOf, opposite, type GameOver } from "../game-model.js";
 import { humanError } from "../messages.js";
 import { positionOf, typedMove } from "../rules.js";
 import { LiveBoard } from "./board.js";
-import { controls, moveList, overPanel, playerBar, statusLine } from "./game-panels.js";
+import {
+  claimCountdown,
+  controls,
+  extrasPanel,
+  moveList,
+  overPanel,
+  playerBar,
+  statusLine,
+} from "./game-panels.js";
 
 export interface GameDeps {
   userId: string;
   /** The server's time now, by the client's clock corrected for the offset. */
   serverNow: () => number;
-  send: (type: string, payload: unknown) => Promise<{ ok: boolean; error?: { code: string } }>;
+  send: (
+    type: string,
+    payload: unknown,
+  ) => Promise<{ ok: boolean; error?: { code: string; message?: string } }>;
   notify: (message: string) => void;
   /** The board is out of step with the server: ask for the full state. */
   resync: (gameId: string) => void;
   again: (pool: string, rated: boolean) => void;
   lobby: () => void;
+  /** This client's measured round trip, ms (sent with each move, and shown). */
+  lagMs: () => number | null;
+  /** The takeback proposal pending and who is gone, as the app last heard. */
+  extras: () => GameExtras;
 }
 
 export class GameView {
@@ -60,6 +76,8 @@ export class GameView {
         h("div", { class: "moves-box" }),
         this.typeMoveForm(),
         h("div", { class: "controls-box" }),
+        h("div", { class: "extras-box" }),
+        h("p", { class: "lag", "aria-live": "off" }),
         h("div", { class: "over-box" }),
       ),
     );
@@ -125,6 +143,17 @@ export class GameView {
       $(".controls-box", this.el),
       live && this.me ? controls(game, this.me, this.confirming, act) : null,
     );
+    fill(
+      $(".extras-box", this.el),
+      live && this.me
+        ? extrasPanel(game, this.me, this.deps.extras(), {
+            giveTime: () => void this.action("game/GIVE_TIME"),
+            proposeTakeback: () => void this.action("game/PROPOSE_TAKEBACK"),
+            declineTakeback: () => void this.action("game/DECLINE_TAKEBACK"),
+            claim: () => void this.action("game/CLAIM_VICTORY"),
+          })
+        : null,
+    );
     const overBox = $(".over-box", this.el);
     const wasEmpty = overBox.childElementCount === 0;
     fill(
@@ -146,6 +175,15 @@ export class GameView {
 
   private tick(): void {
     const now = this.deps.serverNow();
+    const lag = this.deps.lagMs();
+    const lagEl = $(".lag", this.el);
+    const lagText = this.me && lag !== null ? `Lag ${lag} ms` : "";
+    if (lagEl.textContent !== lagText) lagEl.textContent = lagText;
+    const countdown = this.el.querySelector<HTMLElement>(".claim-countdown");
+    if (countdown && this.me) {
+      const text = claimCountdown(this.game, this.me, this.deps.extras(), Date.now());
+      if (countdown.textContent !== text) countdown.textContent = text;
+    }
     for (const color of ["white", "black"] as const) {
       const el = this.el.querySelector<HTMLElement>(`.clock[data-color="${color}"]`);
       if (!el) continue;
@@ -160,10 +198,12 @@ export class GameView {
 
   private async play(uci: string): Promise<void> {
     const game = this.game;
+    const lag = this.deps.lagMs();
     const answer = await this.deps.send("game/PLAYER_MOVE", {
       gameId: game.id,
       move: uci,
       ply: game.ply,
+      ...(lag === null ? {} : { lag }),
     });
     if (answer.ok) return;
     const code = answer.error?.code;
@@ -175,7 +215,12 @@ export class GameView {
   private async action(type: string): Promise<void> {
     this.confirming = false;
     const answer = await this.deps.send(type, { gameId: this.game.id });
-    if (!answer.ok) this.deps.notify(humanError(answer.error?.code));
+    if (!answer.ok) {
+      const error = answer.error;
+      // A refused claim or a throttled press says when to try again: show the server's words.
+      const own = error?.code === "OPPONENT_PRESENT" || error?.code === "RATE_LIMITED";
+      this.deps.notify(own && error?.message ? error.message : humanError(error?.code));
+    }
     this.render();
   }
 
