@@ -99,6 +99,8 @@ export const configSchema = z.object({
     .default("chess"),
   FIRST_MOVE_MS: intMs(30_000),
   PROPOSAL_MS: intMs(15_000),
+  /** How long an unanswered challenge stays open. */
+  CHALLENGE_MS: intMs(86_400_000),
   PAIRING_INTERVAL_MS: intMs(1_000),
   DEADLINE_POLL_MS: intMs(100),
   SESSION_TTL_S: z.coerce

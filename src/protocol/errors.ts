@@ -20,6 +20,14 @@ export const errorCatalogue = {
   STALE_PLY: { status: 409, message: "That move was already played or is out of date." },
   FUTURE_PLY: { status: 409, message: "That move refers to a position not reached yet." },
   NO_DRAW_OFFER: { status: 409, message: "There is no draw offer to decline." },
+  UNKNOWN_CHALLENGE: {
+    status: 404,
+    message: "That challenge is not open (expired, cancelled or taken).",
+  },
+  BUSY: {
+    status: 409,
+    message: "You or your opponent are already answering a proposal or playing.",
+  },
   UNKNOWN_TYPE: { status: 400, message: "Unknown action type." },
   INTERNAL: { status: 500, message: "Something went wrong on our side." },
 } as const;

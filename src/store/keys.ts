@@ -16,6 +16,10 @@ export function createKeys(prefix: string) {
     queueEntries: (pool: string, rated: boolean) =>
       `${p}:queue:{${pool}:${rated ? "rated" : "casual"}}:entries`,
     proposal: (matchId: string) => `${p}:proposal:{${matchId}}`,
+    challenge: (challengeId: string) => `${p}:challenge:{${challengeId}}`,
+    /** A user's open challenges, made (`by`) or received (`to`): ids scored by expiresAt. */
+    userChallenges: (userId: string, side: "by" | "to") =>
+      `${p}:user:{${userId}}:challenges-${side}`,
     game: (gameId: string) => `${p}:game:{${gameId}}`,
     /** The last events of one game (a capped list of their JSON), written by the step that commits each. */
     gameLog: (gameId: string) => `${p}:game:{${gameId}}:events`,
@@ -23,7 +27,7 @@ export function createKeys(prefix: string) {
     gameEvents: (gameId: string) => `${p}:game-events:{${gameId}}`,
     /** Sharded pub/sub channel of one user's lobby events (proposals, their end, game starts). */
     userEvents: (userId: string) => `${p}:user-events:{${userId}}`,
-    /** Sorted set of due work (flags, first-move aborts, proposal expiries), scored by due time. */
+    /** Sorted set of due work (flags, first-move aborts, proposal and challenge expiries), scored by due time. */
     deadlines: `${p}:deadlines`,
     /** Stream of ended games waiting to be archived into MongoDB. */
     archive: `${p}:archive`,

@@ -4,6 +4,7 @@ import type { AppContext } from "../../context.js";
 import { AppError } from "../../protocol/errors.js";
 import type { PublicUser, ServerAction } from "../../protocol/types.js";
 import { accountOfGuest, createAccount, type Credentials } from "../../store/accounts.js";
+import { listChallenges } from "../../store/challenges.js";
 import { rooms } from "../../store/keys.js";
 import { getLiveState } from "../../store/live-state.js";
 import { rateLimits } from "../../store/rate-limits.js";
@@ -56,6 +57,7 @@ export const registerUser: Handler<"server/REGISTER_USER"> = async (
       sessionId: user.sessionId,
       user: account,
       state: await getLiveState(app, user.userId),
+      challenges: await listChallenges(app, user.userId),
     },
   };
   rt.io.to(rooms.user(user.userId)).emit("action", resume);

@@ -22,6 +22,8 @@ const human: Record<ErrorCode, string> = {
   STALE_PLY: "The position changed before your move arrived; the board has been updated.",
   FUTURE_PLY: "Your board was out of date; it has been updated.",
   NO_DRAW_OFFER: "There is no draw offer to answer.",
+  UNKNOWN_CHALLENGE: "That challenge is no longer open.",
+  BUSY: "One of you is already playing or answering a match proposal.",
   UNKNOWN_TYPE: "The server did not understand that request. Reload the page.",
   INTERNAL: "Something went wrong on the server. Please try again.",
 };
