@@ -4,7 +4,7 @@
 import type { AppContext } from "../context.js";
 import type { Challenge } from "../protocol/types.js";
 import type { StoredLiveState } from "./live-state.js";
-import type { PreparedGame } from "./matchmaking.js";
+import { redisNowMs, type PreparedGame } from "./matchmaking.js";
 import { LuaScript } from "./redis.js";
 
 const createScript = LuaScript.load("create-challenge-5");
@@ -92,18 +92,23 @@ export async function loadChallenge(
 /** The open challenges made by or addressed to the user, oldest first (RESUME_SESSION). */
 export async function listChallenges(ctx: Ctx, userId: string): Promise<Challenge[]> {
   const k = ctx.keys;
-  const [by, to] = await Promise.all([
+  const [by, to, nowMs] = await Promise.all([
     ctx.redis.zRange(k.userChallenges(userId, "by"), 0, -1),
     ctx.redis.zRange(k.userChallenges(userId, "to"), 0, -1),
+    redisNowMs(ctx),
   ]);
   const ids = [...new Set([...by, ...to])];
   if (ids.length === 0) return [];
   const raws = await ctx.redis.mGet(ids.map((id) => k.challenge(id)));
-  return raws
-    .filter((raw): raw is string => raw !== null)
-    .map((raw) => JSON.parse(raw) as StoredChallenge)
-    .sort((a, b) => a.expiresAt - b.expiresAt)
-    .map(challengeView);
+  return (
+    raws
+      .filter((raw): raw is string => raw !== null)
+      .map((raw) => JSON.parse(raw) as StoredChallenge)
+      // Past its expiresAt a challenge is no longer open, even before its expiry has run.
+      .filter((c) => c.expiresAt > nowMs)
+      .sort((a, b) => a.expiresAt - b.expiresAt)
+      .map(challengeView)
+  );
 }
 
 /** The queue a live state holds its user in, as the accept script compares it ("" = none). */

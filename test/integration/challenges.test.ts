@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Challenge } from "../../src/protocol/types.js";
+import { expireChallenge } from "../../src/jobs/challenges.js";
 import { api } from "../helpers/accounts.js";
 import { answer, challengeOf, challengeTraces, create, member } from "../helpers/challenges.js";
 import { testEnv } from "../helpers/env.js";
@@ -230,13 +231,19 @@ void test("hostile input: each refused with its code, nothing changed", async (t
   const carol = await member(a, b);
   const guest = await join(b);
   const [busyHost, busyGuest] = await Promise.all([join(a), join(b)]);
-  const players = [alice, bob, carol, guest, busyHost, busyGuest];
+  const [proposedA, proposedB] = await Promise.all([join(a), join(b)]);
+  const players = [alice, bob, carol, guest, busyHost, busyGuest, proposedA, proposedB];
   t.after(() => closeAll(instances, players));
   const ctx = instances[0]!.ctx;
 
   // Two players in a game of their own, through a challenge.
   const theirs = challengeOf(await create(busyHost, { timeControl: "30+20" }));
   assert.equal(ackState(await answer(busyGuest, "ACCEPT", theirs.id)).status, "playing");
+
+  // Two more answering a match proposal.
+  await Promise.all([queueUp(proposedA, "2+1"), queueUp(proposedB, "2+1")]);
+  await proposedA.client.next("client/PROPOSE_MATCHUP", 15_000);
+  await proposedB.client.next("client/PROPOSE_MATCHUP", 15_000);
 
   const toBob = challengeOf(await create(alice, { timeControl: "5+3", to: bob.user.username }));
   const ratedLink = challengeOf(await create(alice, { timeControl: "5+3", rated: true }));
@@ -272,6 +279,7 @@ void test("hostile input: each refused with its code, nothing changed", async (t
     [guest, { timeControl: "3+2", rated: true }, "GUEST_RATED"],
     [busyHost, { timeControl: "3+2" }, "BUSY"],
     [busyGuest, { timeControl: "3+2", to: alice.user.username }, "BUSY"],
+    [proposedA, { timeControl: "3+2" }, "BUSY"],
   ];
   for (const [p, payload, code] of refusals) {
     assert.equal(ackError(await create(p, payload)), code, JSON.stringify(payload));
@@ -298,6 +306,7 @@ void test("hostile input: each refused with its code, nothing changed", async (t
     [carol, "DECLINE", ratedLink.id, "NOT_YOUR_GAME"], // a link has nobody to decline it
     [guest, "ACCEPT", ratedLink.id, "GUEST_RATED"],
     [busyGuest, "ACCEPT", casualLink.id, "BUSY"], // the acceptor plays
+    [proposedB, "ACCEPT", casualLink.id, "BUSY"], // the acceptor is proposed
     [carol, "ACCEPT", theirs.id, "UNKNOWN_CHALLENGE"], // taken already
   ];
   for (const [p, type, id, code] of answers) {
@@ -319,4 +328,46 @@ void test("hostile input: each refused with its code, nothing changed", async (t
   assert.equal(ackError(await answer(bob, "ACCEPT", fromCarol.id)), "BUSY");
   assert.equal(await ctx.redis.exists(ctx.keys.challenge(fromCarol.id)), 1);
   assert.deepEqual(await stored(ctx, bob.user.id), { status: "idle" });
+});
+
+void test("past its expiresAt a challenge is closed even before its expiry has run; the expiry runs once", async (t) => {
+  // The deadline poller looks once at start and then not for ten minutes: the expiry is run by hand.
+  const instances = await startMany(
+    testEnv({ CHALLENGE_MS: "1000", DEADLINE_POLL_MS: "600000" }),
+    2,
+  );
+  const [a, b] = instances.map((i) => i.url) as [string, string];
+  const alice = await member(a);
+  const bob = await member(a, b);
+  const players = [alice, bob];
+  t.after(() => closeAll(instances, players));
+  const ctx = instances[0]!.ctx;
+
+  const challenge = challengeOf(await create(alice, { timeControl: "3+2", to: bob.user.username }));
+  await new Promise((resolve) =>
+    setTimeout(resolve, Math.max(0, challenge.expiresAt - Date.now()) + 200),
+  );
+  for (const type of ["ACCEPT", "DECLINE"] as const) {
+    assert.equal(ackError(await answer(bob, type, challenge.id)), "UNKNOWN_CHALLENGE", type);
+  }
+  assert.equal(ackError(await answer(alice, "CANCEL", challenge.id)), "UNKNOWN_CHALLENGE");
+  assert.equal((await api(a, "GET", `/api/challenges/${challenge.id}`)).status, 404);
+  const bobLater = await join(b, bob.sessionId);
+  players.push(bobLater);
+  assert.deepEqual(resumedChallenges(bobLater), []);
+  assert.equal(await ctx.redis.exists(ctx.keys.challenge(challenge.id)), 1, "not yet expired");
+
+  await expireChallenge(ctx, challenge.id);
+  for (const p of [alice, bob, bobLater]) {
+    assert.deepEqual(await p.client.next("client/CHALLENGE_CANCELLED"), {
+      challengeId: challenge.id,
+      reason: "expired",
+    });
+  }
+  assert.deepEqual(await challengeTraces(ctx), []);
+  // Run again (a retried deadline): nothing changes, nobody is told anything.
+  await expireChallenge(ctx, challenge.id);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const told = bob.client.received.filter((x) => x.type === "client/CHALLENGE_CANCELLED");
+  assert.equal(told.length, 1);
 });
