@@ -11,6 +11,8 @@ export function createKeys(prefix: string) {
     /** Sessions of one user, so that logout-everywhere and renames can find them. */
     userSessions: (userId: string) => `${p}:user:{${userId}}:sessions`,
     guest: (userId: string) => `${p}:guest:{${userId}}`,
+    /** A guest's generated name, lower-cased, to its user (JSON {id, username}): challenges by name. */
+    guestName: (nameLower: string) => `${p}:guest-name:{${nameLower}}`,
     live: (userId: string) => `${p}:live:{${userId}}`,
     queue: (pool: string, rated: boolean) => `${p}:queue:{${pool}:${rated ? "rated" : "casual"}}`,
     queueEntries: (pool: string, rated: boolean) =>

@@ -118,6 +118,32 @@ void test("by link: a guest accepts; queued players, the challenger too, leave t
   }
 });
 
+void test("a guest is challenged by its generated name, in any letter case, until it registers", async (t) => {
+  const instances = await startMany(testEnv(), 2);
+  const alice = await member(instances[0]!.url);
+  const guest = await join(instances[1]!.url);
+  const players = [alice, guest];
+  t.after(() => closeAll(instances, players));
+
+  const to = guest.user.username.toUpperCase();
+  const challenge = challengeOf(await create(alice, { timeControl: "2+1", to }));
+  assert.equal(challenge.to, guest.user.username);
+  assert.deepEqual((await guest.client.next("client/CHALLENGE")).challenge, challenge);
+  assert.equal(ackError(await create(guest, { timeControl: "2+1", to })), "INVALID_INPUT");
+  assert.equal(
+    ackError(await create(alice, { timeControl: "2+1", to: "Guest-zzzzzz" })),
+    "NOT_FOUND",
+  );
+  assert.equal((await answer(guest, "DECLINE", challenge.id)).ok, true);
+
+  const registered = await guest.client.send("server/REGISTER_USER", {
+    username: `r${guest.user.id.slice(0, 8).replace(/[^A-Za-z0-9]/g, "x")}`,
+    password: "correct horse battery",
+  });
+  assert.equal(registered.ok, true, JSON.stringify(registered));
+  assert.equal(ackError(await create(alice, { timeControl: "2+1", to })), "NOT_FOUND");
+});
+
 void test("acceptors racing through different instances: one game, the others UNKNOWN_CHALLENGE", async (t) => {
   const instances = await startMany(testEnv(), 3);
   const players: Player[] = [];

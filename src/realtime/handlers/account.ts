@@ -46,6 +46,8 @@ export const registerUser: Handler<"server/REGISTER_USER"> = async (
   await rateLimits(app).consume("registerPerAddress", socketAddress(app.config, socket.handshake));
   const account = await createOrResumeAccount(app, payload, user.userId);
   await updateUserSessions(app, user.userId, { username: account.username, guest: false });
+  // The guest's name no longer names anyone (challenges by name).
+  await app.redis.del(app.keys.guestName(user.username.toLowerCase()));
   socket.data.user = {
     ...user,
     username: account.username,
