@@ -54,10 +54,8 @@ export async function createChallenge(
   const k = ctx.keys;
   const byKey = k.userChallenges(challenge.from.id, "by");
   const withStamp = { ...challenge, expiresAt: EXPIRES };
-  const event = {
-    type: "client/CHALLENGE",
-    payload: { challenge: challengeView(withStamp as unknown as StoredChallenge) },
-  };
+  const view = { ...challengeView({ ...challenge, expiresAt: 0 }), expiresAt: EXPIRES };
+  const event = { type: "client/CHALLENGE", payload: { challenge: view } };
   const reply = (await createScript.run(
     ctx.redis,
     [
