@@ -106,6 +106,8 @@ export const configSchema = z.object({
   /** How often an instance refreshes who is on its games; three missed refreshes count as gone. */
   PRESENCE_HEARTBEAT_MS: intMs(5_000),
   PROPOSAL_MS: intMs(15_000),
+  /** How long an unanswered challenge stays open. */
+  CHALLENGE_MS: intMs(86_400_000),
   PAIRING_INTERVAL_MS: intMs(1_000),
   DEADLINE_POLL_MS: intMs(100),
   SESSION_TTL_S: z.coerce

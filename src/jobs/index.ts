@@ -1,6 +1,7 @@
 // Background work that belongs to no instance: each job is claimed in Redis by one live instance.
 import type { AppContext } from "../context.js";
 import { startArchiver } from "./archiver.js";
+import { expireChallenge } from "./challenges.js";
 import { startDeadlines, type DeadlineHandler } from "./deadlines.js";
 import { handleGameDeadline } from "./game-deadline.js";
 import { expireProposal } from "./matchups.js";
@@ -19,6 +20,7 @@ export interface JobEvents {
 const deadlineHandlers: Record<string, DeadlineHandler> = {
   game: handleGameDeadline,
   proposal: expireProposal,
+  challenge: expireChallenge,
 };
 
 export function startJobs(ctx: AppContext, events: JobEvents): Jobs {

@@ -4,7 +4,7 @@
 import { randomInt } from "node:crypto";
 import type { AppContext } from "../context.js";
 import { parseTimeControl } from "../domain/time-control.js";
-import type { GamePlayer } from "../protocol/types.js";
+import type { GamePlayer, TimeControl } from "../protocol/types.js";
 import { newGameFields, startGameEvent } from "../store/game-store.js";
 import { newId } from "../store/ids.js";
 import type { StoredProposal } from "../store/live-state.js";
@@ -19,39 +19,39 @@ import { DEFAULT_VOLATILITY, loadGlicko, type Glicko } from "../store/users.js";
 
 const GUEST_GLICKO: Glicko = { rating: 1500, deviation: 350, volatility: DEFAULT_VOLATILITY };
 
+/** A player as a new game seats it: guests have no account, hence no rating to read. */
+export interface Seat {
+  id: string;
+  username: string;
+  guest: boolean;
+}
+
 /**
- * The game both players of `proposal` will play: colours drawn at random, ratings for the pool's
- * speed (guests have no account to read), Glicko kept only when the game is rated.
+ * A new game between `white` and `black`: ratings for the time control's speed, Glicko kept only
+ * when the game is rated.
  */
-export async function prepareGame(
+export async function prepareGameOf(
   ctx: AppContext,
-  proposal: StoredProposal,
+  game: { timeControl: TimeControl; rated: boolean; white: Seat; black: Seat },
 ): Promise<PreparedGame> {
-  const timeControl = parseTimeControl(proposal.timeControl);
-  if (timeControl === null) throw new Error(`bad time control in proposal ${proposal.matchId}`);
-  const [a, b] = playerIds(proposal);
-  const glicko = (id: string) =>
-    proposal.players[id]!.guest
-      ? Promise.resolve(GUEST_GLICKO)
-      : loadGlicko(ctx, id, timeControl.speed);
-  const [glickoA, glickoB] = await Promise.all([glicko(a), glicko(b)]);
-  const player = (id: string, g: Glicko): GamePlayer => ({
-    id,
-    username: proposal.players[id]!.username,
+  const { timeControl, rated, white, black } = game;
+  const glicko = (seat: Seat) =>
+    seat.guest ? Promise.resolve(GUEST_GLICKO) : loadGlicko(ctx, seat.id, timeControl.speed);
+  const [whiteG, blackG] = await Promise.all([glicko(white), glicko(black)]);
+  const player = (seat: Seat, g: Glicko): GamePlayer => ({
+    id: seat.id,
+    username: seat.username,
     rating: Math.round(g.rating),
   });
-  const aIsWhite = randomInt(2) === 0;
-  const [white, black] = aIsWhite ? [a, b] : [b, a];
-  const [whiteG, blackG] = aIsWhite ? [glickoA, glickoB] : [glickoB, glickoA];
   const gameId = newId();
   const fields = newGameFields({
     id: gameId,
-    rated: proposal.rated,
+    rated,
     timeControl,
     white: player(white, whiteG),
     black: player(black, blackG),
-    whiteGlicko: proposal.rated ? whiteG : null,
-    blackGlicko: proposal.rated ? blackG : null,
+    whiteGlicko: rated ? whiteG : null,
+    blackGlicko: rated ? blackG : null,
   });
   return {
     gameId,
@@ -59,6 +59,21 @@ export async function prepareGame(
     firstMoveMs: ctx.config.FIRST_MOVE_MS,
     startEvent: startGameEvent(fields),
   };
+}
+
+/** The game both players of `proposal` will play, colours drawn at random. */
+export async function prepareGame(
+  ctx: AppContext,
+  proposal: StoredProposal,
+): Promise<PreparedGame> {
+  const timeControl = parseTimeControl(proposal.timeControl);
+  if (timeControl === null) throw new Error(`bad time control in proposal ${proposal.matchId}`);
+  const seats = playerIds(proposal).map((id) => {
+    const p = proposal.players[id]!;
+    return { id, username: p.username, guest: p.guest ?? false };
+  });
+  const [white, black] = randomInt(2) === 0 ? seats : seats.reverse();
+  return prepareGameOf(ctx, { timeControl, rated: proposal.rated, white: white!, black: black! });
 }
 
 /** Starts the game of a proposal both players have accepted; false when it no longer stands. */

@@ -22,6 +22,9 @@ const id = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/);
 const gameRef = z.strictObject({ gameId: id });
+const challengeRef = z.strictObject({ challengeId: id });
+/** A challenge's time control, "M+S": minutes 1–180, increment seconds 0–180, no leading zeros. */
+const CHALLENGE_TIME_CONTROL = /^(?:[1-9]\d?|1[0-7]\d|180)\+(?:0|[1-9]\d?|1[0-7]\d|180)$/;
 
 export const actionPayloads = {
   "server/REGISTER_USER": credentialsSchema,
@@ -53,6 +56,15 @@ export const actionPayloads = {
   "game/CLAIM_VICTORY": gameRef,
   "game/WATCH": gameRef,
   "game/UNWATCH": gameRef,
+  "server/CREATE_CHALLENGE": z.strictObject({
+    timeControl: z.string().regex(CHALLENGE_TIME_CONTROL),
+    rated: z.boolean().optional(),
+    color: z.enum(["white", "black", "random"]).optional(),
+    to: usernameSchema.nullable().optional(),
+  }),
+  "server/ACCEPT_CHALLENGE": challengeRef,
+  "server/DECLINE_CHALLENGE": challengeRef,
+  "server/CANCEL_CHALLENGE": challengeRef,
 } as const;
 
 export type ClientActionType = keyof typeof actionPayloads;

@@ -12,6 +12,14 @@ export const errorCatalogue = {
   ALREADY_IN_QUEUE: { status: 409, message: "You are already queued, proposed or playing." },
   NOT_IN_QUEUE: { status: 409, message: "You are not in a queue." },
   UNKNOWN_MATCH: { status: 404, message: "That match proposal does not exist or has expired." },
+  UNKNOWN_CHALLENGE: {
+    status: 404,
+    message: "That challenge is not open (expired, cancelled or taken).",
+  },
+  BUSY: {
+    status: 409,
+    message: "You or your opponent are already answering a proposal or playing.",
+  },
   GUEST_RATED: { status: 403, message: "Guests may only play unrated games." },
   NOT_YOUR_GAME: { status: 403, message: "You do not play in this game." },
   NOT_YOUR_TURN: { status: 409, message: "It is not your turn." },

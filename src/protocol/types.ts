@@ -52,6 +52,17 @@ export type LiveState =
   | { status: "proposed"; proposal: Proposal }
   | { status: "playing"; gameId: string };
 
+/** An open challenge as clients see it; `color` is the challenger's (random: drawn at acceptance). */
+export interface Challenge {
+  id: string;
+  from: { username: string; rating: number };
+  to: string | null;
+  timeControl: string;
+  rated: boolean;
+  color: "white" | "black" | "random";
+  expiresAt: number;
+}
+
 export interface Clock {
   whiteMs: number;
   blackMs: number;
@@ -89,7 +100,13 @@ export interface Game {
 }
 
 export interface ServerEvents {
-  "client/RESUME_SESSION": { sessionId: string; user: PublicUser; state: LiveState };
+  "client/RESUME_SESSION": {
+    sessionId: string;
+    user: PublicUser;
+    state: LiveState;
+    /** Open challenges made by the user or addressed to the user. */
+    challenges: Challenge[];
+  };
   "client/ALREADY_IN_QUEUE": { state: LiveState };
   "client/PROPOSE_MATCHUP": Proposal;
   "client/MATCHUP_CANCELLED": {
@@ -126,6 +143,11 @@ export interface ServerEvents {
   /** Who is on the game: whether each player has a connected socket, how many sockets watch. */
   "client/CROWD": { gameId: string; white: boolean; black: boolean; watchers: number };
   "client/ERROR": { code: string; message: string; type: string };
+  "client/CHALLENGE": { challenge: Challenge };
+  "client/CHALLENGE_CANCELLED": {
+    challengeId: string;
+    reason: "declined" | "cancelled" | "expired";
+  };
 }
 
 export type ServerEventType = keyof ServerEvents;

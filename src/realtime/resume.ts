@@ -1,6 +1,7 @@
 // What every connection receives first: client/RESUME_SESSION, then client/RESUME_GAME while the
 // user plays. Everything comes from Redis (and MongoDB for ratings), so any instance can answer.
 import type { AppContext } from "../context.js";
+import { listChallenges } from "../store/challenges.js";
 import { getLiveState } from "../store/live-state.js";
 import { loadPublicUser } from "../store/users.js";
 import { emitTo, userOf, type ActionContext } from "./dispatch.js";
@@ -11,13 +12,14 @@ export type ResumeHook = (ctx: ActionContext) => Promise<void>;
 
 export async function sendResumeSession(app: AppContext, socket: Socket): Promise<void> {
   const user = userOf(socket);
-  const [publicUser, state] = await Promise.all([
+  const [publicUser, state, challenges] = await Promise.all([
     loadPublicUser(app, { ...user, createdAt: 0 }),
     getLiveState(app, user.userId),
+    listChallenges(app, user.userId),
   ]);
   emitTo(socket, {
     type: "client/RESUME_SESSION",
-    payload: { sessionId: user.sessionId, user: publicUser, state },
+    payload: { sessionId: user.sessionId, user: publicUser, state, challenges },
   });
 }
 

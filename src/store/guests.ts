@@ -10,6 +10,15 @@ export function guestName(): string {
     .padStart(6, "0")}`;
 }
 
+/** The guest that a generated name (any letter case) names, while its session may live. */
+export async function findGuestByName(
+  ctx: Pick<AppContext, "redis" | "keys">,
+  username: string,
+): Promise<{ id: string; username: string } | null> {
+  const raw = await ctx.redis.get(ctx.keys.guestName(username.toLowerCase()));
+  return raw === null ? null : (JSON.parse(raw) as { id: string; username: string });
+}
+
 export async function createGuestSession(
   ctx: Pick<AppContext, "redis" | "keys" | "config">,
 ): Promise<{ sessionId: string; session: SessionRecord }> {
@@ -20,5 +29,11 @@ export async function createGuestSession(
     createdAt: Date.now(),
   };
   const sessionId = await createSession(ctx, session);
+  // Accounts live in MongoDB; a guest can be found by name (a challenge `to` it) only here.
+  await ctx.redis.set(
+    ctx.keys.guestName(session.username.toLowerCase()),
+    JSON.stringify({ id: session.userId, username: session.username }),
+    { EX: ctx.config.SESSION_TTL_S },
+  );
   return { sessionId, session };
 }

@@ -11,11 +11,17 @@ export function createKeys(prefix: string) {
     /** Sessions of one user, so that logout-everywhere and renames can find them. */
     userSessions: (userId: string) => `${p}:user:{${userId}}:sessions`,
     guest: (userId: string) => `${p}:guest:{${userId}}`,
+    /** A guest's generated name, lower-cased, to its user (JSON {id, username}): challenges by name. */
+    guestName: (nameLower: string) => `${p}:guest-name:{${nameLower}}`,
     live: (userId: string) => `${p}:live:{${userId}}`,
     queue: (pool: string, rated: boolean) => `${p}:queue:{${pool}:${rated ? "rated" : "casual"}}`,
     queueEntries: (pool: string, rated: boolean) =>
       `${p}:queue:{${pool}:${rated ? "rated" : "casual"}}:entries`,
     proposal: (matchId: string) => `${p}:proposal:{${matchId}}`,
+    challenge: (challengeId: string) => `${p}:challenge:{${challengeId}}`,
+    /** A user's open challenges, made (`by`) or received (`to`): ids scored by expiresAt. */
+    userChallenges: (userId: string, side: "by" | "to") =>
+      `${p}:user:{${userId}}:challenges-${side}`,
     game: (gameId: string) => `${p}:game:{${gameId}}`,
     /** The last events of one game (a capped list of their JSON), written by the step that commits each. */
     gameLog: (gameId: string) => `${p}:game:{${gameId}}:events`,
@@ -25,7 +31,7 @@ export function createKeys(prefix: string) {
     gameEvents: (gameId: string) => `${p}:game-events:{${gameId}}`,
     /** Sharded pub/sub channel of one user's lobby events (proposals, their end, game starts). */
     userEvents: (userId: string) => `${p}:user-events:{${userId}}`,
-    /** Sorted set of due work (flags, first-move aborts, proposal expiries), scored by due time. */
+    /** Sorted set of due work (flags, first-move aborts, proposal and challenge expiries), scored by due time. */
     deadlines: `${p}:deadlines`,
     /** Stream of ended games waiting to be archived into MongoDB. */
     archive: `${p}:archive`,

@@ -1,12 +1,19 @@
 // What travels on a user's lobby channel (keys.userEvents): the lobby events that the matchmaking
-// scripts publish in the step that commits them, and the end of a session, which closes that
+// and challenge scripts publish in the step that commits them, and the end of a session, which closes that
 // session's sockets on every instance (realtime/user-channels.ts).
 import type { AppContext } from "../context.js";
 import type { ServerAction } from "../protocol/types.js";
 
 export type LobbyEvent = Extract<
   ServerAction,
-  { type: "client/PROPOSE_MATCHUP" | "client/MATCHUP_CANCELLED" | "client/START_GAME" }
+  {
+    type:
+      | "client/PROPOSE_MATCHUP"
+      | "client/MATCHUP_CANCELLED"
+      | "client/START_GAME"
+      | "client/CHALLENGE"
+      | "client/CHALLENGE_CANCELLED";
+  }
 >;
 
 export type LobbyMessage = LobbyEvent | { type: "session-ended"; sessionId: string };

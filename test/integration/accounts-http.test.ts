@@ -42,7 +42,7 @@ test("register on A; the session resumes on B by GET /api/session (cookie and Be
   const socket = connect(b.url, sessionId);
   t.after(() => socket.close());
   const resumed = await socket.next("client/RESUME_SESSION");
-  assert.deepEqual(resumed, { sessionId, user, state: { status: "idle" } });
+  assert.deepEqual(resumed, { sessionId, user, state: { status: "idle" }, challenges: [] });
 });
 
 test("login: right password on B gives a new session; unknown user and wrong password look the same", async (t) => {

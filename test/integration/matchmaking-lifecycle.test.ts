@@ -56,6 +56,7 @@ void test("expiry with nobody connected: the auto-accepter is requeued, the sile
     sessionId: eager.sessionId,
     user: eagerBack.user,
     state: { status: "queued", timeControl: "5+3", rated: false, since },
+    challenges: [],
   });
   assert.deepEqual((silentBack.client.received[0]!.payload as { state: unknown }).state, {
     status: "idle",

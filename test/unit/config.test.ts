@@ -10,6 +10,7 @@ test("defaults follow PROTOCOL.md", () => {
   assert.equal(config.MONGO_URL, "mongodb://127.0.0.1:27017/chess");
   assert.equal(config.FIRST_MOVE_MS, 30_000);
   assert.equal(config.PROPOSAL_MS, 15_000);
+  assert.equal(config.CHALLENGE_MS, 86_400_000);
   assert.equal(config.RATE_LIMITS, "on");
   assert.deepEqual(config.ALLOWED_ORIGINS, []);
 });

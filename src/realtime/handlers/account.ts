@@ -4,6 +4,7 @@ import type { AppContext } from "../../context.js";
 import { AppError } from "../../protocol/errors.js";
 import type { PublicUser, ServerAction } from "../../protocol/types.js";
 import { accountOfGuest, createAccount, type Credentials } from "../../store/accounts.js";
+import { listChallenges } from "../../store/challenges.js";
 import { rooms } from "../../store/keys.js";
 import { getLiveState } from "../../store/live-state.js";
 import { rateLimits } from "../../store/rate-limits.js";
@@ -45,6 +46,8 @@ export const registerUser: Handler<"server/REGISTER_USER"> = async (
   await rateLimits(app).consume("registerPerAddress", socketAddress(app.config, socket.handshake));
   const account = await createOrResumeAccount(app, payload, user.userId);
   await updateUserSessions(app, user.userId, { username: account.username, guest: false });
+  // The guest's name no longer names anyone (challenges by name).
+  await app.redis.del(app.keys.guestName(user.username.toLowerCase()));
   socket.data.user = {
     ...user,
     username: account.username,
@@ -56,6 +59,7 @@ export const registerUser: Handler<"server/REGISTER_USER"> = async (
       sessionId: user.sessionId,
       user: account,
       state: await getLiveState(app, user.userId),
+      challenges: await listChallenges(app, user.userId),
     },
   };
   rt.io.to(rooms.user(user.userId)).emit("action", resume);

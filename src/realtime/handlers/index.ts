@@ -4,6 +4,7 @@ import type { HandlerTable } from "../dispatch.js";
 import type { ResumeHook } from "../resume.js";
 import { socketRateLimit, type SocketGuard } from "../socket-rate-limit.js";
 import { registerUser } from "./account.js";
+import { challengeHandlers } from "./challenges.js";
 import { gameHandlers, resumeGame } from "./game.js";
 import { cancelMatchmaking, replyMatchup, startMatchmaking } from "./matchmaking.js";
 
@@ -13,6 +14,7 @@ export const handlers: HandlerTable = {
   "server/START_MATCHMAKING": startMatchmaking,
   "server/CANCEL_MATCHMAKING": cancelMatchmaking,
   "server/REPLY_MATCHUP": replyMatchup,
+  ...challengeHandlers,
 };
 
 export const resumeHooks: ResumeHook[] = [resumeGame];

@@ -1,6 +1,6 @@
 // The HTTP API of PROTOCOL.md: accounts, session, profiles, game history. Every error body is
 // {error: {code, message}}; it becomes an ApiError carrying the code.
-import type { Game, LiveState, PublicUser, Ratings } from "../../protocol/types.js";
+import type { Challenge, Game, LiveState, PublicUser, Ratings } from "../../protocol/types.js";
 
 export class ApiError extends Error {
   constructor(
@@ -88,4 +88,5 @@ export const api = {
   },
   game: (id: string) => request<Game>("GET", `/api/games/${enc(id)}`),
   pgnUrl: (id: string) => `/api/games/${enc(id)}/pgn`,
+  challenge: (id: string) => request<{ challenge: Challenge }>("GET", `/api/challenges/${enc(id)}`),
 };

@@ -1,6 +1,7 @@
 // The client's one piece of state and what changes it: socket events from the server, and the
 // player's actions. Screens are drawn from this state by screens.ts.
 import type {
+  Challenge,
   Color,
   Game,
   GameEvent,
@@ -9,7 +10,7 @@ import type {
   PublicUser,
   ServerAction,
 } from "../../protocol/types.js";
-import { api, onServerDate } from "./api.js";
+import { api, ApiError, onServerDate } from "./api.js";
 import { ClockOffset } from "./clock.js";
 import { openConnection, type Connection } from "./connection.js";
 import { applyHeld, classifyEvent, colorOf, type GameOver } from "./game-model.js";
@@ -27,6 +28,8 @@ export interface State {
   accepted: boolean;
   /** What the game object does not carry: a pending takeback proposal, and who is gone since when. */
   extras: GameExtras;
+  /** Open challenges made by the user or addressed to the user. */
+  challenges: Challenge[];
 }
 
 export interface GameExtras {
@@ -60,7 +63,10 @@ export class App {
     over: null,
     accepted: false,
     extras: noExtras(),
+    challenges: [],
   };
+  /** A challenge link's visitor became a guest to accept it: accepted once the session resumes. */
+  private acceptOnResume: string | null = null;
   private readonly offset = new ClockOffset();
   private conn: Connection | null = null;
   private lastQueue: { timeControl: string; rated: boolean; since: number } | null = null;
@@ -107,6 +113,7 @@ export class App {
       game: null,
       over: null,
       connected: false,
+      challenges: [],
     });
     this.ui.render();
     await api.logout(sessionId).catch(() => undefined);
@@ -157,6 +164,54 @@ export class App {
     this.ui.render();
   }
 
+  async createChallenge(payload: {
+    timeControl: string;
+    rated: boolean;
+    color: Challenge["color"];
+    to?: string;
+  }): Promise<void> {
+    const answer = await this.send("server/CREATE_CHALLENGE", payload);
+    if (!answer.ok) return this.ui.notify(humanError(answer.error.code));
+    this.keepChallenge(answer.challenge as Challenge);
+  }
+
+  async answerChallenge(challengeId: string, type: "ACCEPT" | "DECLINE" | "CANCEL"): Promise<void> {
+    if (type === "ACCEPT") this.leaveGame();
+    const answer = await this.send(`server/${type}_CHALLENGE`, { challengeId });
+    if (!answer.ok) this.ui.notify(humanError(answer.error.code));
+    if (answer.ok || answer.error.code === "UNKNOWN_CHALLENGE") this.dropChallenge(challengeId);
+  }
+
+  /** From a challenge link with no session: play as a new guest, and accept once connected. */
+  async acceptAsGuest(challengeId: string): Promise<void> {
+    const answer = await api.guest().catch(() => null);
+    if (answer === null) return this.ui.notify(humanError("INTERNAL"));
+    this.acceptOnResume = challengeId;
+    this.connect(answer.sessionId);
+  }
+
+  private keepChallenge(challenge: Challenge): void {
+    const list = this.state.challenges.filter((c) => c.id !== challenge.id);
+    this.state.challenges = [...list, challenge];
+    this.ui.render();
+  }
+
+  private dropChallenge(challengeId: string): void {
+    this.state.challenges = this.state.challenges.filter((c) => c.id !== challengeId);
+    this.ui.render();
+  }
+
+  /** A game started: the challenge it came from (if any) is no longer open. */
+  private async pruneChallenges(): Promise<void> {
+    for (const c of this.state.challenges) {
+      const open = await api.challenge(c.id).then(
+        () => true,
+        (err: unknown) => !(err instanceof ApiError && err.status === 404),
+      );
+      if (!open) this.dropChallenge(c.id);
+    }
+  }
+
   /** Leaves the finished game's panel for the lobby. */
   leaveGame(): void {
     if (this.state.game?.status === "ended") {
@@ -195,8 +250,16 @@ export class App {
         return this.setLive({ status: "idle" });
       }
       case "client/START_GAME":
+        void this.pruneChallenges();
         // The server sends every event of the game from here on (PROTOCOL: delivery by `v`).
         return this.showGame(action.payload.game, receivedAt);
+      case "client/CHALLENGE":
+        return this.keepChallenge(action.payload.challenge);
+      case "client/CHALLENGE_CANCELLED": {
+        const known = this.state.challenges.some((c) => c.id === action.payload.challengeId);
+        if (known) this.ui.notify(`The challenge was ${action.payload.reason}.`);
+        return this.dropChallenge(action.payload.challengeId);
+      }
       case "client/RESUME_GAME":
         return this.showGame(action.payload.game, receivedAt);
       case "client/UPDATE_GAME":
@@ -223,7 +286,12 @@ export class App {
     }
   }
 
-  private onResumeSession(p: { sessionId: string; user: PublicUser; state: LiveState }): void {
+  private onResumeSession(p: {
+    sessionId: string;
+    user: PublicUser;
+    state: LiveState;
+    challenges?: Challenge[];
+  }): void {
     if (p.sessionId !== this.state.sessionId) {
       // The server no longer knew the cookie's session and gave a new guest one, which no cookie
       // carries: name it on reconnections, in this page's memory only.
@@ -249,7 +317,11 @@ export class App {
     if (p.state.status === "queued") this.lastQueue = p.state;
     this.state.live = p.state;
     this.state.accepted = wasAccepted;
+    this.state.challenges = p.challenges ?? [];
     this.ui.render();
+    const pending = this.acceptOnResume;
+    this.acceptOnResume = null;
+    if (pending !== null) void this.answerChallenge(pending, "ACCEPT");
   }
 
   private showGame(game: Game, receivedAt: number): void {

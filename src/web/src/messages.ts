@@ -14,6 +14,8 @@ const human: Record<ErrorCode, string> = {
   ALREADY_IN_QUEUE: "You are already looking for a game, answering a proposal, or playing.",
   NOT_IN_QUEUE: "You are not in a queue any more.",
   UNKNOWN_MATCH: "That match proposal has expired.",
+  UNKNOWN_CHALLENGE: "That challenge is no longer open.",
+  BUSY: "One of you is already playing or answering a match proposal.",
   GUEST_RATED: "Guests can only play unrated games. Register to play rated.",
   NOT_YOUR_GAME: "You are not playing in this game.",
   NOT_YOUR_TURN: "It is not your turn.",

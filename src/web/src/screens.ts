@@ -2,6 +2,7 @@
 // the reconnecting banner and the notices. The hash holds the route: #/@/name, #/game/id.
 import type { App } from "./app.js";
 import { $, fill, h, keepFocus } from "./dom.js";
+import { ChallengesPanel, challengeLinkView } from "./views/challenges.js";
 import { entryView } from "./views/entry.js";
 import { GameView } from "./views/game.js";
 import { LobbyView } from "./views/lobby.js";
@@ -10,21 +11,32 @@ import { replayView } from "./views/replay.js";
 
 type Screen =
   | {
-      kind: "entry" | "connecting" | "profile" | "replay";
+      kind: "entry" | "connecting" | "profile" | "replay" | "challenge";
       key: string;
       el: HTMLElement;
       destroy?: () => void;
     }
-  | { kind: "lobby"; key: string; el: HTMLElement; view: LobbyView; destroy: () => void }
+  | {
+      kind: "lobby";
+      key: string;
+      el: HTMLElement;
+      view: LobbyView;
+      panel: ChallengesPanel;
+      destroy: () => void;
+    }
   | { kind: "game"; key: string; el: HTMLElement; view: GameView; destroy: () => void };
 
 type Route =
-  { kind: "home" } | { kind: "profile"; username: string } | { kind: "replay"; gameId: string };
+  | { kind: "home" }
+  | { kind: "profile"; username: string }
+  | { kind: "replay"; gameId: string }
+  | { kind: "challenge"; challengeId: string };
 
 function route(): Route {
   const hash = decodeURIComponent(location.hash.replace(/^#\/?/, ""));
   if (hash.startsWith("@/")) return { kind: "profile", username: hash.slice(2) };
   if (hash.startsWith("game/")) return { kind: "replay", gameId: hash.slice(5) };
+  if (hash.startsWith("challenge/")) return { kind: "challenge", challengeId: hash.slice(10) };
   return { kind: "home" };
 }
 
@@ -58,6 +70,11 @@ export class Screens {
         accepted: state.accepted,
         serverNow: this.app.serverNow,
       });
+      screen.panel.update(
+        state.user,
+        state.challenges,
+        state.live.status !== "idle" && state.live.status !== "queued",
+      );
     }
     if (screen?.kind === "game" && state.game) screen.view.set(state.game, state.over);
   }
@@ -76,6 +93,8 @@ export class Screens {
     if (state.game && state.user) return `game:${state.game.id}`;
     if (r.kind === "profile") return `profile:${r.username}`;
     if (r.kind === "replay") return `replay:${r.gameId}`;
+    // A link's visitor sees the offer, signed in or not (the key changes when a session comes).
+    if (r.kind === "challenge") return `challenge:${state.sessionId ? "s" : "n"}:${r.challengeId}`;
     if (state.sessionId === null) return "entry";
     if (state.user === null || state.live.status === "playing") return "connecting";
     return "lobby";
@@ -117,9 +136,23 @@ export class Screens {
         cancel: () => void app.cancelMatchmaking(),
         reply: (p, accept) => void app.reply(p, accept),
       });
-      return { kind: "lobby", key, el: view.el, view, destroy: () => view.destroy() };
+      const panel = new ChallengesPanel({
+        create: (payload) => void app.createChallenge(payload),
+        answer: (id, type) => void app.answerChallenge(id, type),
+      });
+      const el = h("div", { class: "lobby-screen" }, view.el, panel.el);
+      return { kind: "lobby", key, el, view, panel, destroy: () => view.destroy() };
     }
     if (kind === "profile") return { kind: "profile", key, el: profileView(arg) };
+    if (kind === "challenge") {
+      const el = challengeLinkView(arg.slice(2), {
+        user: () => app.state.user,
+        signedIn: app.state.sessionId !== null,
+        accept: (id) => void app.answerChallenge(id, "ACCEPT"),
+        acceptAsGuest: (id) => void app.acceptAsGuest(id),
+      });
+      return { kind: "challenge", key, el };
+    }
     if (kind === "replay") {
       const view = replayView(arg);
       return { kind: "replay", key, el: view.el, destroy: view.destroy };
