@@ -27,6 +27,8 @@ export interface SocketData {
   user: SocketUser;
   /** The smoothed round trip of the socket's heartbeat, ms (round-trip.ts); unset before one. */
   rttMs?: number;
+  /** The socket holds games only as a watcher (presence.ts): the watchers' message limit applies. */
+  watchOnly?: boolean;
 }
 
 export type IoServer = Server<

@@ -31,6 +31,19 @@ export interface PresenceDeps {
   heartbeatMs: number;
 }
 
+/** Whether every game the socket holds, it holds as a watcher (and it holds one). */
+function markWatchOnly(socket: IoSocket, roles: Map<string, Role>): void {
+  let watching = false;
+  for (const role of roles.values()) {
+    if (role !== "watchers") {
+      socket.data.watchOnly = false;
+      return;
+    }
+    watching = true;
+  }
+  socket.data.watchOnly = watching;
+}
+
 export class Presence {
   /** This process's name in the presence hashes. */
   readonly instance = randomBytes(6).toString("base64url");
@@ -60,6 +73,7 @@ export class Presence {
     const role: Role =
       game.white.id === userId ? "white" : game.black.id === userId ? "black" : "watchers";
     roles.set(game.id, role);
+    markWatchOnly(socket, roles);
     let on = this.games.get(game.id);
     if (on === undefined) {
       on = { white: new Set(), black: new Set(), watchers: new Set() };
@@ -76,6 +90,7 @@ export class Presence {
     const role = roles?.get(gameId);
     if (role === undefined) return;
     roles!.delete(gameId);
+    markWatchOnly(socket, roles!);
     const on = this.games.get(gameId);
     if (on === undefined || !on[role].delete(socket)) return;
     if (ended) {

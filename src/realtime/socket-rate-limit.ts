@@ -1,12 +1,14 @@
-// Per-connection message limit, like lichess's: 100 messages per 20 s. A connection lives on one
-// instance, so its count lives in that instance's memory. Messages past the limit are refused with
-// RATE_LIMITED; a connection that goes on to twice the limit in one window is closed.
+// Per-connection message limit, like lichess's: 100 messages per 20 s, 50 for a socket that only
+// watches games (it plays in none of those it holds). A connection lives on one instance, so its
+// count lives in that instance's memory. Messages past the limit are refused with RATE_LIMITED; a
+// connection that goes on to twice the limit in one window is closed.
 import type { IoSocket as Socket } from "./io.js";
 import type { Config } from "../config.js";
 import { errorBody } from "../protocol/errors.js";
 import { emitTo } from "./dispatch.js";
 
 export const SOCKET_LIMIT = { messages: 100, windowMs: 20_000, disconnectAt: 200 } as const;
+export const WATCHER_LIMIT = { messages: 50, disconnectAt: 100 } as const;
 
 /** What runs before each `action` of a socket: `next()` lets it through to the dispatcher. */
 export type SocketGuard = (socket: Socket, raw: unknown, ack: unknown, next: () => void) => void;
@@ -37,8 +39,9 @@ export function socketRateLimit(config: Pick<Config, "RATE_LIMITS">): SocketGuar
       windows.set(socket, window);
     }
     window.count += 1;
-    if (window.count <= SOCKET_LIMIT.messages) return next();
-    if (window.count >= SOCKET_LIMIT.disconnectAt) {
+    const limit = socket.data.watchOnly === true ? WATCHER_LIMIT : SOCKET_LIMIT;
+    if (window.count <= limit.messages) return next();
+    if (window.count >= limit.disconnectAt) {
       socket.disconnect(true);
       return;
     }

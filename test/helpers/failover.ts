@@ -2,11 +2,12 @@
 // it sees the opponent's move, and a move answered with an error is sent again with the same ply.
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
+import { loadGame } from "../../src/store/game-store.js";
 import type { GameSetup } from "./game-setup.js";
 import { updateAt } from "./game-setup.js";
 
 export interface FaultRun {
-  /** The moves acknowledged to their player, by ply (a move committed by a resend that got CONFLICT is in too). */
+  /** The moves acknowledged to their player, by ply (one whose resend was refused as already played is in too). */
   acked: string[];
   /** When the fault was made, and when the first move after it was acknowledged (Date.now()). */
   faultAt: number;
@@ -37,6 +38,16 @@ export async function playThroughFault(
       const ack = (await g.play(uci[ply]!, ply)) as { ok: boolean; error?: { code: string } };
       const code = ack.ok ? "OK" : (ack.error?.code ?? "?");
       if (code === "OK" || code === "CONFLICT") break;
+      // Refused as already played: the commit of an earlier send stood though its answer was lost
+      // (a primary killed between the commit and the WAIT's reply). The player learns it from the
+      // game, as a client resyncing by `v` does.
+      if (
+        code === "STALE_PLY" &&
+        (await loadGame(g.instances[0]!.ctx, g.gameId))?.moves[ply] === uci[ply]
+      ) {
+        run.refusals[code] = (run.refusals[code] ?? 0) + 1;
+        break;
+      }
       run.refusals[code] = (run.refusals[code] ?? 0) + 1;
       assert.ok(Date.now() < giveUpAt, `ply ${ply} still refused (${code}) after ${patienceMs} ms`);
       await sleep(100);

@@ -5,11 +5,12 @@ import { test } from "node:test";
 import { io as ioClient } from "socket.io-client";
 import { errorCatalogue } from "../../src/protocol/errors.js";
 import { RATE_LIMITS } from "../../src/store/rate-limits.js";
-import { SOCKET_LIMIT } from "../../src/realtime/socket-rate-limit.js";
+import { SOCKET_LIMIT, WATCHER_LIMIT } from "../../src/realtime/socket-rate-limit.js";
 import { api, newUsername, PASSWORD, register } from "../helpers/accounts.js";
 import { connect } from "../helpers/client.js";
 import { testEnv } from "../helpers/env.js";
 import { clusterFor } from "../helpers/instances.js";
+import { startGame } from "../helpers/live-games.js";
 
 async function twoInstances(
   t: { after: (fn: () => Promise<void>) => void },
@@ -146,6 +147,41 @@ test("a flooding socket gets RATE_LIMITED past 100 messages and is disconnected 
     type: "server/NO_SUCH_ACTION",
   });
   for (let i = 0; i < SOCKET_LIMIT.disconnectAt; i++) client.fire("server/NO_SUCH_ACTION", {});
+  assert.equal(await closed, "io server disconnect");
+});
+
+test("a socket that only watches has half the limit: RATE_LIMITED past 50 messages, closed at 100", async (t) => {
+  const env = testEnv({ RATE_LIMITS: "on" });
+  const instances = await clusterFor(t, env, 1);
+  const [white, black, watcher] = [0, 1, 2].map(() => connect(instances[0]!.url));
+  t.after(() => [white, black, watcher].forEach((c) => c!.close()));
+  const users = await Promise.all(
+    [white!, black!, watcher!].map(async (c) => (await c.next("client/RESUME_SESSION")).user),
+  );
+  const gameId = await startGame(instances[0]!.ctx, users[0]!, users[1]!);
+  const watched = await watcher!.send("game/WATCH", { gameId });
+  assert.equal(watched.ok, true);
+  await watcher!.next("client/RESUME_GAME");
+  const closed = new Promise<string>((resolve) =>
+    watcher!.socket.once("disconnect", (reason) => resolve(reason)),
+  );
+  // The WATCH was the first message of the window: 49 more are handled, the 51st is refused.
+  const within = await Promise.all(
+    Array.from({ length: WATCHER_LIMIT.messages - 1 }, () =>
+      watcher!.send("server/NO_SUCH_ACTION", {}),
+    ),
+  );
+  for (const ack of within) assert.equal(!ack.ok && ack.error.code, "UNKNOWN_TYPE");
+  const over = await watcher!.send("server/NO_SUCH_ACTION", {});
+  assert.equal(!over.ok && over.error.code, "RATE_LIMITED");
+  // A player of the game keeps the full limit.
+  const acks = await Promise.all(
+    Array.from({ length: WATCHER_LIMIT.messages + 10 }, () =>
+      white!.send("server/NO_SUCH_ACTION", {}),
+    ),
+  );
+  for (const ack of acks) assert.equal(!ack.ok && ack.error.code, "UNKNOWN_TYPE");
+  for (let i = 0; i < WATCHER_LIMIT.disconnectAt; i++) watcher!.fire("server/NO_SUCH_ACTION", {});
   assert.equal(await closed, "io server disconnect");
 });
 

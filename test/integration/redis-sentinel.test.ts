@@ -51,7 +51,13 @@ test("Sentinel: the primary killed mid-game; play resumes on the promoted replic
   assert.equal(readyDuring, 503, "/readyz reported the missing primary");
   assert.ok(promotedAt > 0, "a replica was promoted");
   assert.ok((run.refusals.INTERNAL ?? 0) > 0, "moves sent during the switch were refused");
-  assert.deepEqual(Object.keys(run.refusals), ["INTERNAL"]);
+  // INTERNAL while no primary answers; STALE_PLY at most once, for a move whose commit stood
+  // though its answer was lost with the old primary.
+  assert.deepEqual(
+    Object.keys(run.refusals).filter((c) => c !== "STALE_PLY"),
+    ["INTERNAL"],
+  );
+  assert.ok((run.refusals.STALE_PLY ?? 0) <= 1, JSON.stringify(run.refusals));
   const resumedAfterMs = run.resumedAt - promotedAt;
   assert.ok(resumedAfterMs < 10_000, `play resumed ${resumedAfterMs} ms after the promotion`);
   assert.deepEqual(run.acked, moves);
