@@ -60,11 +60,12 @@ if ARGV[6] ~= '1' then reps = append(g.reps, ARGV[5], '|') end
 local ends = ARGV[7] ~= ''
 -- A move that ends the game leaves no offer and no running clock in its UPDATE_GAME.
 if ends then draw_offer = '' end
+-- The quota field is written every move (unchanged before the clock runs): one HSET a move.
 redis.call('HSET', KEYS[1], 'fen', ARGV[4], 'ply', ply + 1, 'moves', append(g.moves, ARGV[2]),
   'san', append(g.san, ARGV[3]), 'clocks', append(g.clocks, ms[mover]), 'reps', reps,
   'whiteMs', ms.white, 'blackMs', ms.black, 'serverTime', now, 'running', running,
-  'deadline', deadline, 'drawOffer', draw_offer, 'takebackOffer', '')
-if quota then redis.call('HSET', KEYS[1], quota_field, quota) end
+  'deadline', deadline, 'drawOffer', draw_offer, 'takebackOffer', '',
+  quota_field, quota or g[quota_field] or 3 * lag_gain(g))
 local offer = cjson.null
 if draw_offer ~= '' then offer = draw_offer end
 local v = publish_event(g, 'client/UPDATE_GAME', {ply = ply + 1,
