@@ -32,6 +32,11 @@ export class GameCache {
     this.set(view);
   }
 
+  /** Forgets every copy: after a gap in what this instance heard (its subscriber reconnected). */
+  clear(): void {
+    this.entries.clear();
+  }
+
   delete(gameId: string): void {
     this.entries.delete(gameId);
   }

@@ -122,7 +122,14 @@ export class GameFeeds {
     let feeds = this.bySocket.get(socket);
     if (feeds === undefined) this.bySocket.set(socket, (feeds = new Map<string, Feed>()));
     if (feeds.size >= MAX_FEEDS_PER_SOCKET) {
-      const oldest = feeds.values().next().value;
+      // The oldest watched game goes; a game the socket plays in stays (its player is still here).
+      let oldest: Feed | undefined;
+      for (const f of feeds.values()) {
+        if (this.deps.presence?.plays(socket, f.gameId) !== true) {
+          oldest = f;
+          break;
+        }
+      }
       if (oldest !== undefined) this.end(oldest);
     }
     const feed: Feed = {
@@ -223,7 +230,8 @@ export class GameFeeds {
     this.emit(feed, { type: "client/RESUME_GAME", payload: { game } });
     feed.v = game.v;
     if (game.status === "ended") this.end(feed, true);
-    else this.deps.presence?.join(feed.socket, game);
+    // A feed closed while the game loaded (its socket gone, or an UNWATCH) has left already.
+    else if (feed.open) this.deps.presence?.join(feed.socket, game);
     return true;
   }
 

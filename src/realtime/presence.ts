@@ -65,7 +65,7 @@ export class Presence {
 
   /** The socket has the live game (its START_GAME or RESUME_GAME). */
   join(socket: IoSocket, game: Game): void {
-    if (game.status !== "started") return;
+    if (game.status !== "started" || !socket.connected) return;
     const roles = this.bySocket.get(socket) ?? new Map<string, Role>();
     this.bySocket.set(socket, roles);
     if (roles.has(game.id)) return;
@@ -82,6 +82,12 @@ export class Presence {
     on[role].add(socket);
     if (role === "watchers") this.write(game.id, "watchers", String(on.watchers.size));
     else if (on[role].size === 1) this.write(game.id, role, "c");
+  }
+
+  /** Whether the socket holds the game as one of its players. */
+  plays(socket: IoSocket, gameId: string): boolean {
+    const role = this.bySocket.get(socket)?.get(gameId);
+    return role === "white" || role === "black";
   }
 
   /** The socket no longer holds the game; `ended`: because the game is over (nothing to write). */

@@ -64,10 +64,14 @@ export interface RealtimeServer extends Realtime {
  * After the subscriber reconnects (node-redis has subscribed again by its `ready`), what was
  * published in between is read from the games' logs.
  */
-function resyncOnReconnect(subscriber: Redis, feeds: GameFeeds): void {
+function resyncOnReconnect(subscriber: Redis, feeds: GameFeeds, cache: GameCache): void {
   let connected = subscriber.isReady;
   subscriber.on("ready", () => {
-    if (connected) feeds.resync();
+    // The copies missed what was published meanwhile (a takeback may have reused a ply): drop them.
+    if (connected) {
+      cache.clear();
+      feeds.resync();
+    }
     connected = true;
   });
 }
@@ -98,7 +102,7 @@ export function createRealtime(http: HttpServer, deps: RealtimeDeps): RealtimeSe
     log: app.log,
     presence,
   });
-  resyncOnReconnect(deps.subClient, feeds);
+  resyncOnReconnect(deps.subClient, feeds, cache);
   const users = new UserChannels({
     subscriber: deps.subClient,
     keys: app.keys,

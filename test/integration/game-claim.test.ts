@@ -155,3 +155,27 @@ test("a watcher gets the crowd after its RESUME_GAME, and cannot act", async (t)
     assert.equal(code(await watcher.send(type, { gameId: g.gameId })), "NOT_YOUR_GAME", type);
   }
 });
+
+test("a player watching many games keeps its own game: still present, still fed", async (t) => {
+  const g = await setupGame(t, { env: FAST });
+  const ctx = g.instances[0]!.ctx;
+  await g.play("e2e4", 0);
+  await g.play("e7e5", 1);
+  // White (on instance 0) watches more games than a socket may hold at once.
+  for (let i = 0; i < 9; i++) {
+    const other = await startGame(
+      ctx,
+      { id: `w${i}-${g.gameId}`, username: `w${i}` },
+      { id: `b${i}-${g.gameId}`, username: `b${i}` },
+    );
+    assert.equal(code(await g.white.send("game/WATCH", { gameId: other })), "ok");
+  }
+  await sleep(1_700); // past GONE_MS, had white's own feed been dropped
+  assert.equal(
+    code(await g.black.send("game/CLAIM_VICTORY", { gameId: g.gameId })),
+    "OPPONENT_PRESENT",
+  );
+  await g.play("g1f3", 2);
+  await g.play("b8c6", 3);
+  assert.equal((await updateAt(g.white, 4)).move.uci, "b8c6", "white's own game still reaches it");
+});
