@@ -98,16 +98,15 @@ export const configSchema = z.object({
     .regex(/^[a-zA-Z0-9_-]{1,40}$/, "letters, digits, _ and - only")
     .default("chess"),
   FIRST_MOVE_MS: intMs(30_000),
-  /**
-   * How long a player must have had no socket on the game before the opponent may claim it; unset:
-   * by speed (GONE_MS_BY_SPEED in src/domain/game.ts).
-   */
-  GONE_MS: z.coerce.number().int().positive().optional(),
+  /** How long a player must have had no socket on the game before the opponent may claim it. */
+  GONE_MS: intMs(30_000),
   /** How often an instance refreshes who is on its games; three missed refreshes count as gone. */
   PRESENCE_HEARTBEAT_MS: intMs(5_000),
   PROPOSAL_MS: intMs(15_000),
   /** How long an unanswered challenge stays open. */
   CHALLENGE_MS: intMs(86_400_000),
+  /** How long a rematch offer stays open (lichess: a minute). */
+  REMATCH_MS: intMs(60_000),
   PAIRING_INTERVAL_MS: intMs(1_000),
   DEADLINE_POLL_MS: intMs(100),
   SESSION_TTL_S: z.coerce

@@ -9,6 +9,11 @@ export interface GameView {
   id: string;
   status: "started" | "ended";
   ply: number;
+  /**
+   * How many takebacks the game has had: a takeback lowers the ply, so a position is named by
+   * both (`positionStamp`), and a step is committed only on the position it was planned on.
+   */
+  takebacks: number;
   fen: string;
   /** Repetition keys since the last irreversible move, the current position last. */
   reps: readonly string[];
@@ -28,6 +33,10 @@ export type MovePlan = Extract<PlayResult, { ok: true }> & {
 export type MoveRefusal =
   "NOT_YOUR_GAME" | "GAME_OVER" | "STALE_PLY" | "FUTURE_PLY" | "NOT_YOUR_TURN" | "ILLEGAL_MOVE";
 
+/** What a commit compares with the live game (game-common.lua `stamp`). */
+export const positionStamp = (view: Pick<GameView, "ply" | "takebacks">): string =>
+  `${view.ply}:${view.takebacks}`;
+
 export const opposite = (color: Color): Color => (color === "white" ? "black" : "white");
 export const sideToMove = (ply: number): Color => (ply % 2 === 0 ? "white" : "black");
 
@@ -35,7 +44,7 @@ export const sideToMove = (ply: number): Color => (ply % 2 === 0 ? "white" : "bl
 export const resultOf = (winner: Color | null): GameResult =>
   winner === null ? "1/2-1/2" : winner === "white" ? "1-0" : "0-1";
 
-export function colorOf(view: GameView, userId: string): Color | null {
+export function colorOf(view: Pick<GameView, "whiteId" | "blackId">, userId: string): Color | null {
   if (view.whiteId === userId) return "white";
   if (view.blackId === userId) return "black";
   return null;
@@ -72,17 +81,6 @@ export type GameAction =
   "offer" | "decline" | "resign" | "give" | "takeback" | "decline-takeback" | "claim";
 export type ActionRefusal =
   "NOT_YOUR_GAME" | "GAME_OVER" | "NO_DRAW_OFFER" | "NO_MOVE_TO_TAKE_BACK" | "OPPONENT_PRESENT";
-
-/**
- * How long a player must have had no socket on the game before the opponent may claim it, by
- * speed (lichess waits longer in slower games); GONE_MS, when set, overrides it for every speed.
- */
-export const GONE_MS_BY_SPEED = {
-  bullet: 30_000,
-  blitz: 30_000,
-  rapid: 60_000,
-  classical: 120_000,
-} as const;
 
 export interface ActionPlan {
   ok: true;

@@ -1,12 +1,16 @@
 // A cache of the live games this instance's sockets play, so a move is planned without loading
 // the game first: the instance sees every event of those games on their channels (game-feeds.ts)
 // and advances its copy with the same pure step as after its own commits (viewAfterMove). A copy
-// that is stale is caught by the commit's compare-and-set on ply, then reloaded; it is never the
-// truth.
+// that is stale is caught by the commit's compare-and-set on the position (ply and takebacks), then
+// reloaded; it is never the truth.
 import { viewAfterMove, type GameView } from "../domain/game.js";
 import type { GameEvent } from "../protocol/types.js";
 
 const MAX_ENTRIES = 50_000;
+
+/** Whether `a` is a later position of the game than `b` (a takeback lowers the ply). */
+const isAfter = (a: GameView, b: GameView): boolean =>
+  a.takebacks !== b.takebacks ? a.takebacks > b.takebacks : a.ply > b.ply;
 
 export class GameCache {
   private readonly entries = new Map<string, GameView>();
@@ -28,7 +32,7 @@ export class GameCache {
   /** Stores the copy after this instance's own commit, unless the cache already went past it. */
   advance(view: GameView): void {
     const current = this.entries.get(view.id);
-    if (current !== undefined && current.ply > view.ply) return;
+    if (current !== undefined && isAfter(current, view)) return;
     this.set(view);
   }
 

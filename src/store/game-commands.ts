@@ -1,8 +1,8 @@
-// The atomic steps of a live game, as typed calls: each runs one Lua script that compares the ply
-// it was planned on, reads Redis TIME, commits, and logs and publishes the events it makes (or
+// The atomic steps of a live game, as typed calls: each runs one Lua script that compares the
+// position it was planned on (ply and takebacks: `positionStamp`), reads Redis TIME, commits, and logs and publishes the events it makes (or
 // ends the game on a passed deadline).
 import type { AppContext } from "../context.js";
-import type { GameAction, GameView, MovePlan } from "../domain/game.js";
+import { positionStamp, type GameAction, type GameView, type MovePlan } from "../domain/game.js";
 import type { TakebackTarget } from "../domain/takeback.js";
 import type { Color, GameReason, GameResult } from "../protocol/types.js";
 import { loadGameRecord, type GameRecord } from "./game-store.js";
@@ -115,7 +115,7 @@ export function commitMove(
   lagMs = 0,
 ): Promise<MoveReply> {
   return run<MoveReply>(moveScript, ctx, view, [
-    view.ply,
+    positionStamp(view),
     plan.uci,
     plan.san,
     plan.fen,
@@ -142,7 +142,7 @@ export function commitAction(
     ctx,
     view,
     [
-      view.ply,
+      positionStamp(view),
       action,
       color,
       flagIsDraw ? "1" : "0",
@@ -163,7 +163,7 @@ export function commitTakeback(
   target: TakebackTarget,
 ): Promise<TakebackReply> {
   return run<TakebackReply>(takebackScript, ctx, view, [
-    view.ply,
+    positionStamp(view),
     color,
     flagIsDraw ? "1" : "0",
     target.ply,
@@ -180,7 +180,10 @@ export function commitTakeback(
 
 /** Ends the game if its deadline has passed; `view` must be fresh for `flagIsDraw` to hold. */
 export function endIfDue(ctx: Ctx, view: GameView, flagIsDraw: boolean): Promise<DeadlineReply> {
-  return run<DeadlineReply>(deadlineScript, ctx, view, [flagIsDraw ? "1" : "0", view.ply]);
+  return run<DeadlineReply>(deadlineScript, ctx, view, [
+    flagIsDraw ? "1" : "0",
+    positionStamp(view),
+  ]);
 }
 
 export function viewOf(record: GameRecord): GameView {
@@ -189,6 +192,7 @@ export function viewOf(record: GameRecord): GameView {
     id: g.id,
     status: g.status,
     ply: g.ply,
+    takebacks: record.takebacks,
     fen: g.fen,
     reps: record.reps,
     drawOffer: g.drawOffer,

@@ -19,6 +19,7 @@
 //   whiteLagQuota blackLagQuota  each side's lag-compensation quota in ms (src/domain/lag.ts)
 //   whiteGaveAt blackGaveAt      when each side last gave the other time (GIVE_TIME throttle)
 //   takebackOffer "" | white | black: the side whose takeback proposal is pending
+//   takebacks     how many takebacks were accepted (absent: none); with ply it names the position
 //   whiteTakebackDeclines blackTakebackDeclines  how often each side's proposals were declined
 //   whiteTakebackAt blackTakebackAt  before when each side may not propose again (ms)
 //   status        started | ended;  result reason winner endedAt ("" while live)
@@ -122,6 +123,8 @@ export interface GameRecord {
   deadline: number;
   /** The side whose takeback proposal is pending. */
   takebackOffer: Color | null;
+  /** How many takebacks were accepted. */
+  takebacks: number;
   whiteGlicko: Glicko | null;
   blackGlicko: Glicko | null;
 }
@@ -168,6 +171,7 @@ export function recordFromHash(h: Record<string, string>): GameRecord {
     clocks: words(h.clocks).map(Number),
     deadline: Number(h.deadline),
     takebackOffer: orNull<Color>(h.takebackOffer),
+    takebacks: Number(h.takebacks ?? 0),
     whiteGlicko: h.whiteGlicko ? (JSON.parse(h.whiteGlicko) as Glicko) : null,
     blackGlicko: h.blackGlicko ? (JSON.parse(h.blackGlicko) as Glicko) : null,
   };

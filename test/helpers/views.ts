@@ -7,6 +7,7 @@ export function startView(id: string): GameView {
     id,
     status: "started",
     ply: 0,
+    takebacks: 0,
     fen: INITIAL_FEN,
     reps: [repetitionKey(INITIAL_FEN)],
     drawOffer: null,

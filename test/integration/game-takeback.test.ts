@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { planMove } from "../../src/domain/game.js";
+import { commitMove, loadLiveGame } from "../../src/store/game-commands.js";
 import { loadGameRecord } from "../../src/store/game-store.js";
 import type { Ack } from "../../src/protocol/types.js";
 import { connect } from "../helpers/client.js";
@@ -214,4 +216,35 @@ test("an acceptance racing a move through two instances: one outcome, seen alike
     for (const i of g.instances) await i.close();
   }
   t.diagnostic(`outcomes seen: ${[...outcomes].join(", ")}`);
+});
+
+test("a move planned before a takeback is refused at the same ply after it: the position differs", async (t) => {
+  const g = await setupGame(t);
+  const ctx = g.instances[0]!.ctx;
+  const id = g.gameId;
+  for (const [ply, uci] of ["e2e4", "e7e5", "g1f3", "b8c6"].entries())
+    assert.equal(code(await g.play(uci, ply)), "ok");
+  await updateAt(g.white, 4);
+  // An instance read the game here (ply 4, knight on f3) and is slow to commit.
+  const stale = (await loadLiveGame(ctx, id))!;
+  // White takes back two plies; the game reaches ply 4 again by other moves (no knight on f3).
+  assert.equal(code(await g.white.send("game/PROPOSE_TAKEBACK", { gameId: id })), "ok");
+  await g.black.next("client/TAKEBACK_OFFERED");
+  assert.equal(code(await g.black.send("game/PROPOSE_TAKEBACK", { gameId: id })), "ok");
+  await g.white.next("client/TAKEBACK");
+  assert.equal(code(await g.play("f1c4", 2)), "ok");
+  assert.equal(code(await g.play("g8f6", 3)), "ok");
+  await updateAt(g.white, 4);
+  const before = await ctx.redis.hGetAll(ctx.keys.game(id));
+
+  // Nf3xe5 is legal on the stale copy only; the commit compares ply and takebacks and refuses it.
+  const plan = planMove(stale, g.whiteUser.id, "f3e5", 4);
+  assert.ok(plan.ok);
+  assert.equal((await commitMove(ctx, stale, plan)).code, "CONFLICT");
+  assert.deepEqual(await ctx.redis.hGetAll(ctx.keys.game(id)), before, "nothing changed");
+  // Through a socket the same move is judged on the game as it is.
+  assert.equal(code(await g.play("f3e5", 4)), "ILLEGAL_MOVE");
+  const record = (await loadGameRecord(ctx, id))!;
+  assert.deepEqual(record.game.moves, ["e2e4", "e7e5", "f1c4", "g8f6"]);
+  assert.equal(record.takebacks, 1);
 });

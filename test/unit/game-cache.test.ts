@@ -70,3 +70,27 @@ test("updates that do not follow on drop the copy; a copy never goes back", () =
   });
   assert.equal(cache.get("g"), undefined);
 });
+
+test("after a takeback the copy at the lower ply is the newer one; the position before it is stale", () => {
+  const cache = new GameCache();
+  const start = startView("g");
+  const played = playMove(start.fen, "g1f3", start.reps);
+  assert.ok(played.ok);
+  const beforeTakeback = viewAfterMove(start, { ply: 1, fen: played.fen, drawOffer: null });
+  cache.set(beforeTakeback);
+  // The takeback returned the game to ply 0; this instance committed a move after it.
+  const other = playMove(start.fen, "e2e4", start.reps);
+  assert.ok(other.ok);
+  const after = viewAfterMove(
+    { ...start, takebacks: 1 },
+    { ply: 1, fen: other.fen, drawOffer: null },
+  );
+  cache.advance(after);
+  assert.equal(
+    cache.get("g")!.fen,
+    other.fen,
+    "the copy after the takeback replaces the one before",
+  );
+  cache.advance(beforeTakeback);
+  assert.equal(cache.get("g")!.fen, other.fen, "a copy from before the takeback never comes back");
+});

@@ -5,7 +5,6 @@
 // refusal alone.
 import { canMate } from "../../domain/chess.js";
 import {
-  GONE_MS_BY_SPEED,
   opposite,
   planAction,
   planMove,
@@ -117,7 +116,7 @@ async function act(ctx: ActionContext, gameId: string, action: GameAction) {
       action === "claim"
         ? {
             claimantCannotMate: !canMate(view.fen, plan.color),
-            goneMs: app.config.GONE_MS ?? GONE_MS_BY_SPEED[record.game.timeControl.speed],
+            goneMs: app.config.GONE_MS,
             staleMs: ctx.rt.presence.staleMs,
           }
         : undefined;

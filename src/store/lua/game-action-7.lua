@@ -2,7 +2,8 @@
 -- or a claim of an abandoned game, as one atomic step.
 -- KEYS     as game-common (game, deadlines, live white, live black, archive, event log), and
 --          KEYS[7] the game's presence hash (src/realtime/presence.ts: who has a socket on it)
--- ARGV[1]  ply the action was validated against (compare-and-set: flag_draw depends on it)
+-- ARGV[1]  stamp (ply:takebacks) of the position the action was validated on (compare-and-set:
+--          flag_draw depends on it)
 -- ARGV[2]  offer | decline | resign | give | takeback | decline-takeback | claim
 -- ARGV[3]  the acting side (white | black)
 -- ARGV[4]  '1' when the side to move's opponent cannot mate (a flag now would be a draw)

@@ -6,7 +6,8 @@
 local FIELDS = {'id', 'v', 'ply', 'status', 'deadline', 'running', 'serverTime',
   'whiteMs', 'blackMs', 'initialMs', 'incrementMs', 'drawOffer', 'moves', 'san', 'clocks', 'reps',
   'whiteLagQuota', 'blackLagQuota', 'whiteGaveAt', 'blackGaveAt', 'takebackOffer',
-  'whiteTakebackDeclines', 'blackTakebackDeclines', 'whiteTakebackAt', 'blackTakebackAt'}
+  'whiteTakebackDeclines', 'blackTakebackDeclines', 'whiteTakebackAt', 'blackTakebackAt',
+  'takebacks'}
 
 -- How many of a game's last events are kept for catching up (lichess keeps 20). A socket further
 -- behind than this gets the whole game instead.
@@ -44,6 +45,12 @@ end
 local function lag_gain(g)
   local gain = (tonumber(g.initialMs) + 40 * tonumber(g.incrementMs)) * 0.004 + 150
   return math.min(1000, math.floor(gain + 0.5))
+end
+
+-- The position a step was planned on, as the instance names it (positionStamp in
+-- src/domain/game.ts): a takeback lowers the ply, so the ply alone could name two positions.
+local function stamp(g)
+  return g.ply .. ':' .. (g.takebacks or '0')
 end
 
 local function side_to_move(g)
@@ -104,13 +111,14 @@ local function end_if_due(g, now, flag_draw)
 end
 
 -- The live game a player's step was planned on, with Redis TIME in ms; or, as a third value, the
--- reply that refuses the step: no such game, over, moved on since (CONFLICT), or ended right now
--- because its deadline had passed (`flag_draw` as for end_if_due).
-local function load_planned(ply, flag_draw)
+-- reply that refuses the step: no such game, over, moved on since (CONFLICT: `planned`, the
+-- stamp of the position it was planned on, is not the game's now), or ended right now because its
+-- deadline had passed (`flag_draw` as for end_if_due).
+local function load_planned(planned, flag_draw)
   local g = load_game()
   if not g then return nil, nil, cjson.encode({code = 'NOT_FOUND'}) end
   if g.status ~= 'started' then return nil, nil, cjson.encode({code = 'GAME_OVER'}) end
-  if g.ply ~= ply then return nil, nil, cjson.encode({code = 'CONFLICT'}) end
+  if stamp(g) ~= planned then return nil, nil, cjson.encode({code = 'CONFLICT'}) end
   local now = now_ms()
   local ended = end_if_due(g, now, flag_draw)
   if ended then return nil, nil, cjson.encode(ended) end

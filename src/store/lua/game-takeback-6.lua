@@ -2,7 +2,8 @@
 -- position before the proposer's last move, computed by the instance from the moves it loaded at
 -- ARGV[1] (the compare-and-set makes them the truth), with the clocks as they were then.
 -- KEYS     as game-common (game, deadlines, live white, live black, archive, event log)
--- ARGV[1]  ply the takeback was planned on   ARGV[2] the accepting side (the proposer's opponent)
+-- ARGV[1]  stamp (ply:takebacks) of the position it was planned on
+-- ARGV[2]  the accepting side (the proposer's opponent)
 -- ARGV[3]  '1' when the side to move's opponent cannot mate (as for end_if_due)
 -- ARGV[4]  the ply to return to   ARGV[5] its FEN   ARGV[6] its repetition keys ('|'-separated)
 -- ARGV[7]  moves (UCI, space-separated)   ARGV[8] san   ARGV[9] clocks, all cut to ARGV[4]
@@ -27,7 +28,7 @@ end
 redis.call('HSET', KEYS[1], 'ply', ply, 'fen', ARGV[5], 'reps', ARGV[6], 'moves', ARGV[7],
   'san', ARGV[8], 'clocks', ARGV[9], 'whiteMs', ms.white, 'blackMs', ms.black,
   'serverTime', now, 'running', running, 'deadline', deadline, 'drawOffer', '',
-  'takebackOffer', '')
+  'takebackOffer', '', 'takebacks', tonumber(g.takebacks or '0') + 1)
 redis.call('ZADD', KEYS[2], deadline, 'game:' .. g.id)
 local v = publish_event(g, 'client/TAKEBACK', {ply = ply, fen = ARGV[5],
   clock = {whiteMs = ms.white, blackMs = ms.black, running = running == '1', serverTime = now}})

@@ -1,6 +1,6 @@
 // The parts of the game screen beside the board: player bars, the SAN move list, draw and resign
 // controls, and the game-over panel. Each is rebuilt from the game object alone.
-import type { Color, Game, GamePlayer, Speed } from "../../../protocol/types.js";
+import type { Color, Game, GamePlayer } from "../../../protocol/types.js";
 import type { GameExtras } from "../app.js";
 import { h, type Child } from "../dom.js";
 import { opposite, outcomeHeadline, type GameOver } from "../game-model.js";
@@ -136,19 +136,14 @@ export interface ExtraActions {
   claim: () => void;
 }
 
-/** The server's default wait before a claim, by speed (GONE_MS may set another). */
-const GONE_MS: Record<Speed, number> = {
-  bullet: 30_000,
-  blitz: 30_000,
-  rapid: 60_000,
-  classical: 120_000,
-};
+/** The server's default wait before a claim (its GONE_MS may set another). */
+const GONE_MS = 30_000;
 
 /** "Claim in 12 s", or "" once the wait is over (the server still has the last word). */
-export function claimCountdown(game: Game, me: Color, extras: GameExtras, now: number): string {
+export function claimCountdown(me: Color, extras: GameExtras, now: number): string {
   const since = extras.goneSince[opposite(me)];
   if (since === null) return "";
-  const left = since + GONE_MS[game.timeControl.speed] - now;
+  const left = since + GONE_MS - now;
   return left > 0 ? `You may claim the game in about ${Math.ceil(left / 1000)} s.` : "";
 }
 

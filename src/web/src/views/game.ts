@@ -181,7 +181,7 @@ export class GameView {
     if (lagEl.textContent !== lagText) lagEl.textContent = lagText;
     const countdown = this.el.querySelector<HTMLElement>(".claim-countdown");
     if (countdown && this.me) {
-      const text = claimCountdown(this.game, this.me, this.deps.extras(), Date.now());
+      const text = claimCountdown(this.me, this.deps.extras(), Date.now());
       if (countdown.textContent !== text) countdown.textContent = text;
     }
     for (const color of ["white", "black"] as const) {
