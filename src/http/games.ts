@@ -1,9 +1,17 @@
-// Games over HTTP: GET /api/games/:id (live from Redis, or archived from MongoDB) and its PGN.
+// Games over HTTP: GET /api/games?status=live (the newest live games, for watchers),
+// GET /api/games/:id (live from Redis, or archived from MongoDB) and its PGN.
 import { Router, type Request } from "express";
+import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { toPgn } from "../domain/pgn.js";
 import { AppError } from "../protocol/errors.js";
 import { loadGameView, type GameView } from "../store/game-history.js";
+import { listLiveGames } from "../store/live-games.js";
+
+const liveQuery = z.object({
+  status: z.literal("live"),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
 
 /** Game ids are URL-safe; anything else cannot name a game. */
 const GAME_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -17,6 +25,13 @@ async function viewOf(ctx: AppContext, req: Request): Promise<GameView> {
 
 export function gamesRouter(ctx: AppContext): Router {
   const router = Router();
+
+  router.get("/api/games", async (req, res) => {
+    const query = liveQuery.safeParse(req.query);
+    if (!query.success) throw new AppError("INVALID_INPUT", "Use ?status=live&limit=1..100.");
+    const games = await listLiveGames(ctx, query.data.limit);
+    res.set("Cache-Control", "no-store").json({ games });
+  });
 
   router.get("/api/games/:id", async (req, res) => {
     const { game } = await viewOf(ctx, req);

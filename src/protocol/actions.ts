@@ -56,6 +56,8 @@ export const actionPayloads = {
   "game/CLAIM_VICTORY": gameRef,
   "game/WATCH": gameRef,
   "game/UNWATCH": gameRef,
+  "game/OFFER_REMATCH": gameRef,
+  "game/DECLINE_REMATCH": gameRef,
   "server/CREATE_CHALLENGE": z.strictObject({
     timeControl: z.string().regex(CHALLENGE_TIME_CONTROL),
     rated: z.boolean().optional(),

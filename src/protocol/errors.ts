@@ -30,6 +30,7 @@ export const errorCatalogue = {
   NO_DRAW_OFFER: { status: 409, message: "There is no draw offer to decline." },
   NO_TAKEBACK_OFFER: { status: 409, message: "There is no takeback proposal to answer." },
   NO_MOVE_TO_TAKE_BACK: { status: 409, message: "You have no move to take back." },
+  NO_REMATCH_OFFER: { status: 409, message: "There is no rematch offer to decline." },
   OPPONENT_PRESENT: {
     status: 409,
     message: "Your opponent has not been gone long enough for you to claim the game.",

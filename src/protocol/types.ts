@@ -148,6 +148,10 @@ export interface ServerEvents {
     challengeId: string;
     reason: "declined" | "cancelled" | "expired";
   };
+  /** A rematch of the finished game `gameId` is offered; `by` is the offerer's colour in it. */
+  "client/REMATCH_OFFERED": { gameId: string; by: Color };
+  /** The offer is gone: declined, or lapsed because `by` started something else. */
+  "client/REMATCH_DECLINED": { gameId: string; by: Color };
 }
 
 export type ServerEventType = keyof ServerEvents;

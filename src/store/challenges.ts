@@ -8,7 +8,7 @@ import { redisNowMs, type PreparedGame } from "./matchmaking.js";
 import { LuaScript } from "./redis.js";
 
 const createScript = LuaScript.load("create-challenge-5");
-const acceptScript = LuaScript.load("accept-challenge-11");
+const acceptScript = LuaScript.load("accept-challenge-12", ["game-created"]);
 const cancelScript = LuaScript.load("cancel-challenge-4");
 
 /** How many open challenges one user may have made at once. */
@@ -154,6 +154,7 @@ export async function acceptChallenge(
       k.userChallenges(acceptorId, "to"),
       ...queueKeys(from, states.challenger),
       ...queueKeys(acceptorId, states.acceptor),
+      k.liveGames,
     ],
     [
       challenge.id,

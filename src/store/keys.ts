@@ -27,6 +27,14 @@ export function createKeys(prefix: string) {
     gameLog: (gameId: string) => `${p}:game:{${gameId}}:events`,
     /** Who has a socket on one game, per instance, and its last announced crowd (presence-1.lua). */
     gamePresence: (gameId: string) => `${p}:game:{${gameId}}:presence`,
+    /** A pending rematch offer of a finished game (JSON {by}), gone after REMATCH_MS. */
+    rematch: (gameId: string) => `${p}:game:{${gameId}}:rematch`,
+    /** The finished game whose rematch offer involves the user, so starting anything lapses it. */
+    userRematch: (userId: string) => `${p}:user:{${userId}}:rematch`,
+    /** How many rematches the user offered in the current minute (at most 2, as on lichess). */
+    userRematchOffers: (userId: string) => `${p}:user:{${userId}}:rematch-offers`,
+    /** The newest live games (ids scored by createdAt, capped): the watch page's list. */
+    liveGames: `${p}:live-games`,
     /** Sharded pub/sub channel of one game's events, each with its `v`, in commit order. */
     gameEvents: (gameId: string) => `${p}:game-events:{${gameId}}`,
     /** Sharded pub/sub channel of one user's lobby events (proposals, their end, game starts). */

@@ -12,7 +12,9 @@ export type LobbyEvent = Extract<
       | "client/MATCHUP_CANCELLED"
       | "client/START_GAME"
       | "client/CHALLENGE"
-      | "client/CHALLENGE_CANCELLED";
+      | "client/CHALLENGE_CANCELLED"
+      | "client/REMATCH_OFFERED"
+      | "client/REMATCH_DECLINED";
   }
 >;
 

@@ -9,7 +9,7 @@ import { LuaScript } from "./redis.js";
 const enqueueScript = LuaScript.load("enqueue-4");
 const cancelQueueScript = LuaScript.load("cancel-queue-3");
 const pairScript = LuaScript.load("pair-6");
-const acceptScript = LuaScript.load("accept-matchup-5");
+const acceptScript = LuaScript.load("accept-matchup-6", ["game-created"]);
 const cancelMatchupScript = LuaScript.load("cancel-matchup-6");
 
 /** The matchmaker stream keeps about this many ADD_TO_QUEUE records (XADD MAXLEN ~). */
@@ -167,7 +167,7 @@ export async function acceptMatchup(
   const gameId = game?.gameId ?? "";
   const reply = (await acceptScript.run(
     ctx.redis,
-    [k.proposal(proposal.matchId), k.live(a), k.live(b), k.game(gameId), k.deadlines],
+    [k.proposal(proposal.matchId), k.live(a), k.live(b), k.game(gameId), k.deadlines, k.liveGames],
     [
       proposal.matchId,
       userId,

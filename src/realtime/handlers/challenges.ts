@@ -19,6 +19,7 @@ import { newId } from "../../store/ids.js";
 import { getStoredLiveState, type StoredLiveState } from "../../store/live-state.js";
 import { loadGlicko } from "../../store/users.js";
 import type { ActionContext, Handler } from "../dispatch.js";
+import { lapseAfter } from "./rematch.js";
 
 /** Acceptances that lose to a concurrent queue change are tried again; more is a real fault. */
 const MAX_ATTEMPTS = 5;
@@ -74,6 +75,7 @@ const createChallengeHandler: Handler<"server/CREATE_CHALLENGE"> = async (ctx, p
     if (reply.code === "BUSY") throw new AppError("BUSY");
     throw new AppError("RATE_LIMITED", "Too many open challenges; cancel one first.");
   }
+  await lapseAfter(ctx);
   return { challenge: challengeView(reply.challenge) };
 };
 
@@ -108,6 +110,7 @@ const acceptChallengeHandler: Handler<"server/ACCEPT_CHALLENGE"> = async (ctx, p
       game,
     );
     if (reply.code === "STARTED") {
+      await lapseAfter(ctx);
       return { state: { status: "playing", gameId: reply.gameId } satisfies LiveState };
     }
     if (reply.code !== "RETRY") throw new AppError(reply.code);

@@ -7,6 +7,7 @@ import { registerUser } from "./account.js";
 import { challengeHandlers } from "./challenges.js";
 import { gameHandlers, resumeGame } from "./game.js";
 import { cancelMatchmaking, replyMatchup, startMatchmaking } from "./matchmaking.js";
+import { rematchHandlers } from "./rematch.js";
 
 export const handlers: HandlerTable = {
   "server/REGISTER_USER": registerUser,
@@ -15,6 +16,7 @@ export const handlers: HandlerTable = {
   "server/CANCEL_MATCHMAKING": cancelMatchmaking,
   "server/REPLY_MATCHUP": replyMatchup,
   ...challengeHandlers,
+  ...rematchHandlers,
 };
 
 export const resumeHooks: ResumeHook[] = [resumeGame];

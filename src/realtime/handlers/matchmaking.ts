@@ -16,6 +16,7 @@ import {
 } from "../../store/matchmaking.js";
 import { loadGlicko } from "../../store/users.js";
 import { emitTo, type Handler } from "../dispatch.js";
+import { lapseAfter } from "./rematch.js";
 
 /** client/ALREADY_IN_QUEUE to the asking socket only, then the refusal of its request. */
 async function refuseBusy(app: AppContext, socket: Socket, userId: string): Promise<never> {
@@ -24,10 +25,8 @@ async function refuseBusy(app: AppContext, socket: Socket, userId: string): Prom
   throw new AppError("ALREADY_IN_QUEUE");
 }
 
-export const startMatchmaking: Handler<"server/START_MATCHMAKING"> = async (
-  { app, socket, user },
-  payload,
-) => {
+export const startMatchmaking: Handler<"server/START_MATCHMAKING"> = async (ctx, payload) => {
+  const { app, socket, user } = ctx;
   const rated = payload.rated ?? false;
   if (rated && user.guest) throw new AppError("GUEST_RATED");
   // A cheap look first, so a busy user costs no MongoDB read; the script decides.
@@ -47,6 +46,7 @@ export const startMatchmaking: Handler<"server/START_MATCHMAKING"> = async (
     rating,
   });
   if (!result.ok) return refuseBusy(app, socket, user.userId);
+  await lapseAfter(ctx);
   const state: LiveState = {
     status: "queued",
     timeControl: payload.timeControl,

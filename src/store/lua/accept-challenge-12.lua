@@ -6,6 +6,7 @@
 -- KEYS[6]  the challenger's challenges made   KEYS[7]  the acceptor's challenges received
 -- KEYS[8], KEYS[9]    the queue and queue entries of the challenger's pool, when queued
 -- KEYS[10], KEYS[11]  the same of the acceptor (when not queued, any key: they are not touched)
+-- KEYS[12] the live games list
 -- ARGV[1] challengeId  ARGV[2] challenger's userId  ARGV[3] acceptor's userId
 -- ARGV[4] gameId  ARGV[5] FIRST_MOVE_MS  ARGV[6] challenger's lobby channel  ARGV[7] acceptor's
 -- ARGV[8], ARGV[9] the queue the caller read each one in, '<pool>:<1|0>' ('' = not queued)
@@ -50,6 +51,7 @@ redis.call('HSET', KEYS[4], unpack(fields))
 redis.call('HSET', KEYS[4], 'createdAt', now, 'serverTime', now, 'deadline', deadline)
 redis.call('ZADD', KEYS[5], deadline, 'game:' .. gameId)
 redis.call('ZREM', KEYS[5], 'challenge:' .. ARGV[1])
+list_live_game(KEYS[12], gameId, now)
 local playing = cjson.encode({ status = 'playing', gameId = gameId })
 redis.call('SET', KEYS[2], playing)
 redis.call('SET', KEYS[3], playing)

@@ -1,7 +1,7 @@
 -- accept-matchup: one player accepts a proposal; once both have accepted, the game is created in
 -- the same step, both players become `playing`, and the proposal and its expiry are gone.
 -- KEYS[1]  the proposal   KEYS[2]  live state of player a   KEYS[3]  live state of player b
--- KEYS[4]  the new game's hash   KEYS[5]  the deadlines sorted set
+-- KEYS[4]  the new game's hash   KEYS[5]  the deadlines sorted set   KEYS[6]  the live games list
 -- ARGV[1] matchId  ARGV[2] accepting userId ('' = nobody new: start if both have accepted)
 -- ARGV[3] a  ARGV[4] b  ARGV[5] gameId  ARGV[6] FIRST_MOVE_MS
 -- ARGV[7] a's lobby channel  ARGV[8] b's lobby channel
@@ -48,6 +48,7 @@ redis.call('HSET', KEYS[4], unpack(fields))
 redis.call('HSET', KEYS[4], 'createdAt', now, 'serverTime', now, 'deadline', deadline)
 redis.call('ZADD', KEYS[5], deadline, 'game:' .. gameId)
 redis.call('ZREM', KEYS[5], 'proposal:' .. ARGV[1])
+list_live_game(KEYS[6], gameId, now)
 local playing = cjson.encode({ status = 'playing', gameId = gameId })
 redis.call('SET', KEYS[2], playing)
 redis.call('SET', KEYS[3], playing)

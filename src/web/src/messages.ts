@@ -26,6 +26,7 @@ const human: Record<ErrorCode, string> = {
   NO_DRAW_OFFER: "There is no draw offer to answer.",
   NO_TAKEBACK_OFFER: "There is no takeback proposal to answer.",
   NO_MOVE_TO_TAKE_BACK: "You have not made a move to take back yet.",
+  NO_REMATCH_OFFER: "Your opponent has not offered a rematch (or the offer lapsed).",
   OPPONENT_PRESENT: "Your opponent is still here, or has not been gone long enough.",
   UNKNOWN_TYPE: "The server did not understand that request. Reload the page.",
   INTERNAL: "Something went wrong on the server. Please try again.",
