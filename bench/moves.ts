@@ -4,6 +4,10 @@
 // ack latency, Redis commands per move (INFO commandstats deltas) and instance CPU per move.
 // REDIS=sentinel runs it on a primary, a replica and three sentinels instead of one Redis, and
 // WAIT_REPLICAS=1 there makes every move wait for the replica (REDIS_WAIT_REPLICAS).
+// WATCHERS=N adds a third instance with N watching sockets per game (game/WATCH), and reports what
+// they got: every move, the client/CROWD messages per second, and the Redis work per watched move.
+// CHURN_MS=T makes every watcher leave and come back (UNWATCH, WATCH) every T ms while measuring,
+// so that each game's crowd changes faster than client/CROWD may be sent (at most once a second).
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Chess } from "chess.js";
 import type { Socket } from "socket.io-client";
@@ -28,6 +32,8 @@ const RATE = Number(process.env.RATE ?? 0);
 const THINK_MS = RATE > 0 ? (GAMES * 1000) / RATE : 0;
 const TOPOLOGY = process.env.REDIS ?? "single";
 const WAIT_REPLICAS = process.env.WAIT_REPLICAS ?? "0";
+const WATCHERS = Number(process.env.WATCHERS ?? 0);
+const CHURN_MS = Number(process.env.CHURN_MS ?? 0);
 
 /** Random legal games of exactly PLIES plies (retrying those that end early). */
 function randomGames(count: number): string[][] {
@@ -73,12 +79,13 @@ async function main() {
   );
   const store = await openStore(env);
   const [a, b] = [await spawnInstance(env), await spawnInstance(env)];
+  const c = WATCHERS > 0 ? await spawnInstance(env) : null;
   const bots: Socket[] = [];
   try {
-    await run(store, a, b, redis, bots);
+    await run(store, a, b, c, redis, bots);
   } finally {
     for (const s of bots) s.close();
-    await Promise.allSettled([a.stop(), b.stop()]);
+    await Promise.allSettled([a.stop(), b.stop(), c?.stop()]);
     await store.close();
     await Promise.allSettled([group ? group.stop() : redis.stop(), ferret.stop()]);
   }
@@ -88,6 +95,7 @@ async function run(
   store: StoreHandle,
   a: ChildInstance,
   b: ChildInstance,
+  c: ChildInstance | null,
   redis: Service,
   bots: Socket[],
 ) {
@@ -102,6 +110,31 @@ async function run(
     for (const s of [white.socket, black.socket])
       await s.emitWithAck("action", { type: "game/PLAYER_READY", payload: { gameId } });
     games.push({ gameId, sockets: [white.socket, black.socket], moves: scripts[i]! });
+  }
+  // Watchers, on the third instance: each counts the moves and the crowd messages it gets.
+  const watched = { moves: 0, crowds: 0, playerCrowds: 0, measuring: false };
+  const watchers: { socket: Socket; gameId: string; watching: boolean }[] = [];
+  if (c !== null) {
+    // What a player of each game hears of its crowd (white's socket).
+    for (const g of games)
+      g.sockets[0]!.on("action", (a: { type: string }) => {
+        if (a.type === "client/CROWD" && watched.measuring) watched.playerCrowds++;
+      });
+  }
+  for (const g of games) {
+    for (let w = 0; c !== null && w < WATCHERS; w++) {
+      const watcher = await connectBot(c.url);
+      bots.push(watcher.socket);
+      watcher.socket.on("action", (a: { type: string }) => {
+        if (a.type === "client/UPDATE_GAME") watched.moves++;
+        else if (a.type === "client/CROWD" && watched.measuring) watched.crowds++;
+      });
+      await watcher.socket.emitWithAck("action", {
+        type: "game/WATCH",
+        payload: { gameId: g.gameId },
+      });
+      watchers.push({ socket: watcher.socket, gameId: g.gameId, watching: true });
+    }
   }
   // Measuring starts once every game has played WARMUP plies: they wait for each other there.
   let measuring = false;
@@ -120,6 +153,17 @@ async function run(
     snapshot = await takeSnapshot();
     botsLag.enable();
     measuring = true;
+    watched.measuring = true;
+    if (CHURN_MS > 0) {
+      const churn = setInterval(() => {
+        if (!watched.measuring) return clearInterval(churn);
+        for (const w of watchers) {
+          w.watching = !w.watching;
+          const type = w.watching ? "game/WATCH" : "game/UNWATCH";
+          w.socket.emit("action", { type, payload: { gameId: w.gameId } }, () => {});
+        }
+      }, CHURN_MS);
+    }
     started = performance.now();
     for (const go of waiting.splice(0)) go();
   };
@@ -195,6 +239,7 @@ async function run(
   );
   await Promise.race([played, watchdog]);
   const seconds = (performance.now() - started) / 1000;
+  watched.measuring = false;
   botsLag.disable();
   const after = await commandStats(store.redis);
   const instancesAfter = await Promise.all([a.url, b.url].map(instanceStats));
@@ -244,6 +289,21 @@ async function run(
   console.log(
     `Redis round trips per move: ${((count("evalsha") + count("hgetall") + clientPublishes) / moves).toFixed(2)} (evalsha ${perMove("evalsha")}, which publishes UPDATE_GAME inside; spublish by instances ${(clientPublishes / moves).toFixed(2)}; hgetall ${perMove("hgetall")})`,
   );
+  if (c !== null) {
+    // Every watcher should have every move: WARMUP plies before it was counted are included.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const expected = GAMES * WATCHERS * PLIES;
+    const churn = CHURN_MS > 0 ? `, each leaving and coming back every ${CHURN_MS} ms` : "";
+    console.log(
+      `watchers: ${GAMES * WATCHERS} on a third instance (${WATCHERS} per game${churn})` +
+        (CHURN_MS > 0
+          ? ""
+          : `; moves received ${watched.moves} of ${expected} (${expected - watched.moves} missing)`),
+    );
+    console.log(
+      `client/CROWD while measuring: ${(watched.playerCrowds / seconds).toFixed(1)}/s to one player of each game in all = ${(watched.playerCrowds / seconds / GAMES).toFixed(2)}/s per game; ${(watched.crowds / seconds).toFixed(1)}/s to the watchers in all`,
+    );
+  }
   console.log(
     `all commandstats deltas / move (incl. inside scripts and deadline polling): ${delta.map(([c, n]) => `${c}=${(n / moves).toFixed(2)}`).join(" ")}`,
   );
