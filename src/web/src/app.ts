@@ -13,7 +13,8 @@ import type {
 import { api, ApiError, onServerDate } from "./api.js";
 import { ClockOffset } from "./clock.js";
 import { openConnection, type Connection } from "./connection.js";
-import { applyHeld, classifyEvent, colorOf, type GameOver } from "./game-model.js";
+import { EventOrder } from "./event-order.js";
+import { colorOf, type GameOver } from "./game-model.js";
 import { humanError } from "./messages.js";
 import { findSession } from "./session.js";
 
@@ -50,6 +51,9 @@ export interface Ui {
   notify: (message: string) => void;
 }
 
+/** Takes a server action before the app does (a watched game, rematch offers); true: taken. */
+export type Tap = (action: ServerAction, receivedAt: number) => boolean;
+
 /** How long a connection waits for client/RESUME_GAME before asking for it itself. */
 const RESUME_GAME_WAIT_MS = 1500;
 
@@ -71,10 +75,8 @@ export class App {
   private conn: Connection | null = null;
   private lastQueue: { timeControl: string; rated: boolean; since: number } | null = null;
   private resumeTimer = 0;
-  /** Events of the game on screen not yet applied, by `v`: those that came in ahead of a gap. */
-  private readonly held = new Map<number, GameEvent>();
-  /** A game/PLAYER_READY {v} is on its way: its answer fills every gap seen meanwhile too. */
-  private repairing = false;
+  private readonly order = new EventOrder((type, payload) => this.send(type, payload));
+  readonly taps = new Set<Tap>();
   ui: Ui = { render: () => {}, gameChanged: () => {}, notify: () => {} };
 
   async start(): Promise<void> {
@@ -85,6 +87,10 @@ export class App {
   }
 
   serverNow = (): number => Date.now() + this.offset.offsetMs();
+
+  /** A server stamp seen outside the player's own game (a watched one's events). */
+  observeClock = (serverTime: number, receivedAt: number, fresh: boolean): void =>
+    this.offset.observe(serverTime, receivedAt, fresh);
 
   /** This client's measured round trip to the server, ms (sent with each move as its lag). */
   lagMs = (): number | null => this.conn?.lagMs() ?? null;
@@ -232,6 +238,7 @@ export class App {
   }
 
   private onAction(action: ServerAction, receivedAt: number): void {
+    for (const tap of this.taps) if (tap(action, receivedAt)) return;
     switch (action.type) {
       case "client/RESUME_SESSION":
         return this.onResumeSession(action.payload);
@@ -328,12 +335,11 @@ export class App {
     this.offset.observe(game.clock.serverTime, receivedAt, false);
     const same = this.state.game?.id === game.id;
     this.state.game = game;
-    // A whole game, with its v, answers any repair; held events past its v still follow it.
-    this.repairing = false;
+    // Held events past the whole game's v still follow it.
+    this.order.loaded(same);
     if (!same) {
       this.state.over = null;
       this.state.extras = noExtras();
-      this.held.clear();
     }
     if (game.status === "started") this.state.live = { status: "playing", gameId: game.id };
     if (same) this.ui.gameChanged(true);
@@ -344,11 +350,8 @@ export class App {
   private onGameEvent(event: GameEvent, receivedAt: number): void {
     if (event.type === "client/UPDATE_GAME")
       this.offset.observe(event.payload.clock.serverTime, receivedAt, true);
-    if (classifyEvent(this.state.game, event) !== "ignore") {
-      // Applied now if it follows, else once the repair has brought the events in between.
-      this.held.set(event.payload.v, event);
-      return this.catchUp();
-    }
+    // Applied now if it follows, else once the repair has brought the events in between.
+    if (this.order.hold(this.state.game, event)) return this.catchUp();
     // The end of a game not on screen still frees the player for the lobby.
     const live = this.state.live;
     const gameId = event.payload.gameId;
@@ -356,21 +359,12 @@ export class App {
       this.setLive({ status: "idle" });
   }
 
-  /** Applies the held events that follow the game; a gap left asks once for what it misses. */
   private catchUp(): void {
     const before = this.state.game;
     if (before === null) return;
-    const { game, applied } = applyHeld(before, this.held);
+    const { game, applied } = this.order.catchUp(before);
     this.state.game = game;
     for (const event of applied) this.announce(game, event);
-    if (this.held.size === 0) this.repairing = false;
-    else if (!this.repairing) {
-      this.repairing = true;
-      void this.send("game/PLAYER_READY", { gameId: game.id, v: game.v }).then((answer) => {
-        // Never sent, or refused: the next event out of order asks again.
-        if (!answer.ok) this.repairing = false;
-      });
-    }
     if (applied.length > 0) this.ui.gameChanged(before.status !== game.status);
   }
 
