@@ -87,6 +87,8 @@ export const api = {
     return request<GamePage>("GET", `/api/users/${enc(username)}/games?${query}`);
   },
   game: (id: string) => request<Game>("GET", `/api/games/${enc(id)}`),
+  liveGames: (limit: number) =>
+    request<{ games: Game[] }>("GET", `/api/games?status=live&limit=${limit}`),
   pgnUrl: (id: string) => `/api/games/${enc(id)}/pgn`,
   challenge: (id: string) => request<{ challenge: Challenge }>("GET", `/api/challenges/${enc(id)}`),
 };

@@ -5,6 +5,7 @@ import type { Color, Game, GameEvent, ServerEvents } from "../../protocol/types.
 
 export type GameUpdate = ServerEvents["client/UPDATE_GAME"];
 export type GameOver = ServerEvents["client/GAME_OVER"];
+export type Crowd = ServerEvents["client/CROWD"];
 
 /** What to do with an event: apply it, ignore it (already seen, or another game), or repair. */
 export function classifyEvent(game: Game | null, event: GameEvent): "apply" | "ignore" | "gap" {
@@ -98,4 +99,23 @@ export function outcomeHeadline(game: Game, me: Color | null): string {
   if (game.winner === null) return "Draw";
   if (me === null) return `${game.winner === "white" ? "White" : "Black"} wins`;
   return game.winner === me ? "You won" : "You lost";
+}
+
+/** "alice connected · bob not connected · 3 watchers" */
+export function crowdText(game: Game, crowd: Crowd): string {
+  const seat = (c: Color) => `${game[c].username} ${crowd[c] ? "connected" : "not connected"}`;
+  const n = crowd.watchers;
+  return `${seat("white")} · ${seat("black")} · ${n} ${n === 1 ? "watcher" : "watchers"}`;
+}
+
+/** "3+2 blitz · rated", for the list of live games. */
+export function gameTerms(game: Game): string {
+  const tc = game.timeControl;
+  return `${tc.label} ${tc.speed} · ${game.rated ? "rated" : "casual"}`;
+}
+
+/** "Move 12, black to play", or "No move yet" before the first move. */
+export function gameProgress(game: Game): string {
+  if (game.ply === 0) return "No move yet";
+  return `Move ${Math.floor(game.ply / 2) + 1}, ${game.turn} to play`;
 }

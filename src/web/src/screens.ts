@@ -1,17 +1,22 @@
-// Draws the screen that the state calls for (entry, lobby, game, profile, replay) with the header,
-// the reconnecting banner and the notices. The hash holds the route: #/@/name, #/game/id.
+// Draws the screen that the state calls for (entry, lobby, game, profile, replay, watch) with the
+// header, the reconnecting banner and the notices. The hash holds the route: #/@/name, #/game/id,
+// #/watch, #/watch/id.
 import type { App } from "./app.js";
 import { $, fill, h, keepFocus } from "./dom.js";
+import { colorOf } from "./game-model.js";
+import { Rematches } from "./rematch.js";
 import { ChallengesPanel, challengeLinkView } from "./views/challenges.js";
 import { entryView } from "./views/entry.js";
 import { GameView } from "./views/game.js";
 import { LobbyView } from "./views/lobby.js";
 import { profileView } from "./views/profile.js";
 import { replayView } from "./views/replay.js";
+import { watchListView } from "./views/watch-list.js";
+import { WatchScreen } from "./views/watch.js";
 
 type Screen =
   | {
-      kind: "entry" | "connecting" | "profile" | "replay" | "challenge";
+      kind: "entry" | "connecting" | "profile" | "replay" | "challenge" | "watch-list" | "watch";
       key: string;
       el: HTMLElement;
       destroy?: () => void;
@@ -30,20 +35,34 @@ type Route =
   | { kind: "home" }
   | { kind: "profile"; username: string }
   | { kind: "replay"; gameId: string }
-  | { kind: "challenge"; challengeId: string };
+  | { kind: "challenge"; challengeId: string }
+  | { kind: "watch-list" }
+  | { kind: "watch"; gameId: string };
 
 function route(): Route {
   const hash = decodeURIComponent(location.hash.replace(/^#\/?/, ""));
   if (hash.startsWith("@/")) return { kind: "profile", username: hash.slice(2) };
   if (hash.startsWith("game/")) return { kind: "replay", gameId: hash.slice(5) };
   if (hash.startsWith("challenge/")) return { kind: "challenge", challengeId: hash.slice(10) };
+  if (hash === "watch") return { kind: "watch-list" };
+  if (hash.startsWith("watch/")) return { kind: "watch", gameId: hash.slice(6) };
   return { kind: "home" };
 }
 
 export class Screens {
   private screen: Screen | null = null;
+  private readonly rematch: Rematches;
 
   constructor(private readonly app: App) {
+    const { state } = app;
+    this.rematch = new Rematches({
+      send: app.send,
+      notify: (message) => this.notify(message),
+      changed: () => this.gameChanged(false),
+      me: (gameId) =>
+        state.game?.id === gameId && state.user ? colorOf(state.game, state.user.id) : null,
+    });
+    app.taps.add(this.rematch.take);
     app.ui = {
       render: () => this.render(),
       gameChanged: (force) => this.gameChanged(force),
@@ -95,6 +114,12 @@ export class Screens {
     if (r.kind === "replay") return `replay:${r.gameId}`;
     // A link's visitor sees the offer, signed in or not (the key changes when a session comes).
     if (r.kind === "challenge") return `challenge:${state.sessionId ? "s" : "n"}:${r.challengeId}`;
+    if (r.kind === "watch-list") return "watch-list";
+    // Watching needs a socket, so a session (a visitor becomes a guest on the entry screen).
+    const live = state.live;
+    const own = live.status === "playing" && r.kind === "watch" && live.gameId === r.gameId;
+    if (r.kind === "watch" && state.sessionId !== null && state.user !== null && !own)
+      return `watch:${r.gameId}`;
     if (state.sessionId === null) return "entry";
     if (state.user === null || state.live.status === "playing") return "connecting";
     return "lobby";
@@ -122,6 +147,11 @@ export class Screens {
         again: (pool, rated) => void app.startMatchmaking(pool, rated),
         lagMs: app.lagMs,
         extras: () => app.state.extras,
+        rematch: {
+          status: (gameId, me) => this.rematch.status(gameId, me),
+          offer: (gameId, me) => void this.rematch.offer(gameId, me),
+          decline: (gameId) => void this.rematch.decline(gameId),
+        },
         lobby: () => {
           app.leaveGame();
           location.hash = "";
@@ -143,6 +173,11 @@ export class Screens {
       const el = h("div", { class: "lobby-screen" }, view.el, panel.el);
       return { kind: "lobby", key, el, view, panel, destroy: () => view.destroy() };
     }
+    if (kind === "watch-list") {
+      const view = watchListView();
+      return { kind: "watch-list", key, el: view.el, destroy: view.destroy };
+    }
+    if (kind === "watch") return this.watchScreen(key, arg);
     if (kind === "profile") return { kind: "profile", key, el: profileView(arg) };
     if (kind === "challenge") {
       const el = challengeLinkView(arg.slice(2), {
@@ -166,6 +201,26 @@ export class Screens {
     };
   }
 
+  private watchScreen(key: string, gameId: string): Screen {
+    const app = this.app;
+    const watch = new WatchScreen(gameId, {
+      send: app.send,
+      serverNow: app.serverNow,
+      observeClock: app.observeClock,
+      notify: (m) => this.notify(m),
+      connected: () => app.state.connected && app.state.user !== null,
+      lobby: () => {
+        location.hash = "";
+      },
+    });
+    app.taps.add(watch.take);
+    const destroy = () => {
+      app.taps.delete(watch.take);
+      watch.destroy();
+    };
+    return { kind: "watch", key, el: watch.el, destroy };
+  }
+
   private header(): void {
     const { user, sessionId } = this.app.state;
     const nav = $("#nav");
@@ -173,6 +228,7 @@ export class Screens {
       fill(
         nav,
         h("a", { href: "#/", "data-key": "lobby" }, "Lobby"),
+        h("a", { href: "#/watch", "data-key": "watch" }, "Watch"),
         user && !user.guest
           ? h(
               "a",

@@ -227,6 +227,7 @@ export function overPanel(
   me: Color | null,
   act: OverActions,
   pgnUrl: string,
+  rematch: Child = null,
 ): HTMLElement {
   const reason = reasonText(game.reason);
   const headline = outcomeHeadline(game, me);
@@ -249,6 +250,7 @@ export function overPanel(
     diff
       ? h("ul", { class: "ratings" }, rating("white"), rating("black"))
       : h("p", { class: "unrated" }, game.rated ? "Rating change pending" : "Unrated game"),
+    rematch,
     h(
       "div",
       { class: "row" },

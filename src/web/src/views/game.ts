@@ -5,8 +5,9 @@ import { api } from "../api.js";
 import type { GameExtras } from "../app.js";
 import { formatClock, remainingMs } from "../clock.js";
 import { $, fill, h } from "../dom.js";
-import { colorOf, opposite, type GameOver } from "../game-model.js";
+import { colorOf, crowdText, opposite, type Crowd, type GameOver } from "../game-model.js";
 import { humanError } from "../messages.js";
+import type { RematchStatus } from "../rematch.js";
 import { positionOf, typedMove } from "../rules.js";
 import { LiveBoard } from "./board.js";
 import {
@@ -18,9 +19,11 @@ import {
   playerBar,
   statusLine,
 } from "./game-panels.js";
+import { rematchControls } from "./rematch-panel.js";
 
 export interface GameDeps {
-  userId: string;
+  /** The viewer's user id; null for a watcher, who has no colour (the board faces white). */
+  userId: string | null;
   /** The server's time now, by the client's clock corrected for the offset. */
   serverNow: () => number;
   send: (
@@ -36,6 +39,14 @@ export interface GameDeps {
   lagMs: () => number | null;
   /** The takeback proposal pending and who is gone, as the app last heard. */
   extras: () => GameExtras;
+  /** Who is on the game, when known (shown to watchers). */
+  crowd?: () => Crowd | null;
+  /** The rematch offer of a finished game, and the ways to answer it (players only). */
+  rematch?: {
+    status: (gameId: string, me: Color) => RematchStatus;
+    offer: (gameId: string, me: Color) => void;
+    decline: (gameId: string) => void;
+  };
 }
 
 export class GameView {
@@ -54,7 +65,7 @@ export class GameView {
     private readonly deps: GameDeps,
   ) {
     this.game = game;
-    this.me = colorOf(game, deps.userId);
+    this.me = colorOf(game, deps.userId ?? undefined);
     const orientation = this.me ?? "white";
     this.board = new LiveBoard(orientation, (uci) => void this.play(uci));
     const top = opposite(orientation);
@@ -78,6 +89,7 @@ export class GameView {
         h("div", { class: "controls-box" }),
         h("div", { class: "extras-box" }),
         h("p", { class: "lag", "aria-live": "off" }),
+        h("p", { class: "crowd", "aria-live": "off" }),
         h("div", { class: "over-box" }),
       ),
     );
@@ -154,12 +166,23 @@ export class GameView {
           })
         : null,
     );
+    const crowd = this.deps.crowd?.() ?? null;
+    const crowdEl = $(".crowd", this.el);
+    crowdEl.textContent = crowd ? crowdText(game, crowd) : "";
+    crowdEl.dataset.watchers = crowd ? String(crowd.watchers) : "";
     const overBox = $(".over-box", this.el);
     const wasEmpty = overBox.childElementCount === 0;
     fill(
       overBox,
       game.status === "ended"
-        ? overPanel(game, this.over, this.me, this.overActions(), api.pgnUrl(game.id))
+        ? overPanel(
+            game,
+            this.over,
+            this.me,
+            this.overActions(),
+            api.pgnUrl(game.id),
+            this.rematchPanel(),
+          )
         : null,
     );
     if (wasEmpty && game.status === "ended") overBox.querySelector<HTMLElement>("button")?.focus();
@@ -171,6 +194,16 @@ export class GameView {
       again: () => this.deps.again(this.game.timeControl.label, this.game.rated),
       lobby: () => this.deps.lobby(),
     };
+  }
+
+  private rematchPanel(): HTMLElement | null {
+    const { me, game } = this;
+    const rematch = this.deps.rematch;
+    if (me === null || rematch === undefined) return null;
+    return rematchControls(rematch.status(game.id, me), {
+      offer: () => rematch.offer(game.id, me),
+      decline: () => rematch.decline(game.id),
+    });
   }
 
   private tick(): void {
