@@ -1,12 +1,22 @@
 // The browser client's pure parts: clock offset and display, game events in order of `v`, moves in
-// wire UCI, SAN for replays, and a human message for every error code.
+// wire UCI, SAN for replays, a human message for every error code, what a watcher reads, and the
+// state of a rematch offer.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { errorCodes } from "../../src/protocol/errors.js";
-import type { Game, GameEvent } from "../../src/protocol/types.js";
+import type { Ack, Game, GameEvent, ServerAction } from "../../src/protocol/types.js";
 import { ClockOffset, formatClock, remainingMs } from "../../src/web/src/clock.js";
-import { applyEvent, applyHeld, classifyEvent } from "../../src/web/src/game-model.js";
+import { EventOrder } from "../../src/web/src/event-order.js";
+import {
+  applyEvent,
+  applyHeld,
+  classifyEvent,
+  crowdText,
+  gameProgress,
+  gameTerms,
+} from "../../src/web/src/game-model.js";
 import { humanError } from "../../src/web/src/messages.js";
+import { REMATCH_MS, Rematches, rematchStatus } from "../../src/web/src/rematch.js";
 import { INITIAL_FEN, positionOf, replay, typedMove, wireUci } from "../../src/web/src/rules.js";
 
 void test("the clock offset prefers fresh move stamps, then the middle of the Date-header bounds", () => {
@@ -183,4 +193,89 @@ void test("every error code of the catalogue has its own human message", () => {
     assert.notEqual(message, generic, code);
     assert.ok(message.endsWith("."), code);
   }
+});
+
+void test("an event order applies what follows, holds what is past a gap, and asks for the gap once", () => {
+  const asked: unknown[] = [];
+  const order = new EventOrder((type, payload) => {
+    asked.push([type, payload]);
+    return Promise.resolve({ ok: true } as Ack);
+  });
+  assert.equal(order.hold(game(0), e4(0)), false, "already included");
+  assert.equal(order.hold({ ...game(0), id: "other" }, e4(1)), false, "another game");
+  assert.equal(order.hold(game(0), e4(1)), true);
+  const first = order.catchUp(game(0));
+  assert.deepEqual([first.game.v, first.applied.length, asked.length], [1, 1, 0]);
+  // v 3 and 4 behind a gap at v 2: one game/PLAYER_READY {v: 1} for both.
+  order.hold(first.game, declined(3));
+  order.catchUp(first.game);
+  order.hold(first.game, over(4));
+  const waiting = order.catchUp(first.game);
+  assert.deepEqual([waiting.game.v, waiting.applied.length], [1, 0]);
+  assert.deepEqual(asked, [["game/PLAYER_READY", { gameId: "g1", v: 1 }]]);
+  // The repair brings v 2; then all three apply.
+  order.hold(first.game, offer(2));
+  const caught = order.catchUp(first.game);
+  assert.deepEqual([caught.game.v, caught.game.status, asked.length], [4, "ended", 1]);
+  // A whole game of another id forgets what was held for the old one.
+  order.hold(caught.game, over(9));
+  order.loaded(false);
+  assert.equal(order.catchUp(game(8)).applied.length, 0);
+});
+
+void test("a watcher reads the crowd, the terms and the progress of a live game", () => {
+  const g = { ...game(0), rated: true };
+  assert.equal(
+    crowdText(g, { gameId: "g1", white: true, black: false, watchers: 1 }),
+    "w connected · b not connected · 1 watcher",
+  );
+  assert.equal(
+    crowdText(g, { gameId: "g1", white: true, black: true, watchers: 3 }),
+    "w connected · b connected · 3 watchers",
+  );
+  assert.equal(gameTerms(g), "3+2 blitz · rated");
+  assert.equal(gameTerms(game(0)), "3+2 blitz · casual");
+  const cases: [number, "white" | "black", string][] = [
+    [0, "white", "No move yet"],
+    [1, "black", "Move 1, black to play"],
+    [2, "white", "Move 2, white to play"],
+    [23, "black", "Move 12, black to play"],
+  ];
+  for (const [ply, turn, text] of cases) assert.equal(gameProgress({ ...g, ply, turn }), text);
+});
+
+void test("a rematch offer is one's own, the opponent's, or none: another game's, or lapsed", () => {
+  const offer = { gameId: "g1", by: "white" as const, atMs: 1_000 };
+  assert.equal(rematchStatus(offer, "g1", "white", 1_000), "mine");
+  assert.equal(rematchStatus(offer, "g1", "black", 1_000 + REMATCH_MS - 1), "theirs");
+  assert.equal(rematchStatus(offer, "g1", "black", 1_000 + REMATCH_MS), "none");
+  assert.equal(rematchStatus(offer, "g2", "black", 1_000), "none");
+  assert.equal(rematchStatus(null, "g1", "black", 1_000), "none");
+});
+
+void test("rematch events: offered, declined with a message, and ended by the next game's start", () => {
+  const notes: string[] = [];
+  const rematch = new Rematches({
+    send: () => Promise.resolve({ ok: true } as Ack),
+    notify: (m) => notes.push(m),
+    changed: () => {},
+    me: (gameId) => (gameId === "g1" ? "black" : null),
+  });
+  const action = (a: ServerAction) => rematch.take(a);
+  assert.equal(
+    action({ type: "client/REMATCH_OFFERED", payload: { gameId: "g1", by: "white" } }),
+    true,
+  );
+  assert.equal(rematch.status("g1", "black"), "theirs");
+  assert.equal(
+    action({ type: "client/REMATCH_DECLINED", payload: { gameId: "g1", by: "black" } }),
+    true,
+  );
+  assert.equal(rematch.status("g1", "black"), "none");
+  action({ type: "client/REMATCH_OFFERED", payload: { gameId: "g1", by: "black" } });
+  assert.equal(rematch.status("g1", "black"), "mine");
+  // The new game's start is the app's to show; the offer is over.
+  assert.equal(action({ type: "client/START_GAME", payload: { game: game(0) } }), false);
+  assert.equal(rematch.status("g1", "black"), "none");
+  assert.deepEqual(notes, ["Your opponent offers a rematch.", "Rematch declined."]);
 });
