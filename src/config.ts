@@ -108,6 +108,8 @@ export const configSchema = z.object({
   /** How long a rematch offer stays open (lichess: a minute). */
   REMATCH_MS: intMs(60_000),
   PAIRING_INTERVAL_MS: intMs(1_000),
+  /** A join is paired within this long when a compatible opponent waits (0: at the next wave). */
+  PAIRING_SOON_MS: z.coerce.number().int().min(0).default(50),
   DEADLINE_POLL_MS: intMs(100),
   SESSION_TTL_S: z.coerce
     .number()

@@ -55,6 +55,29 @@ export async function runWave(ctx: AppContext, pool: string, rated: boolean): Pr
   return pairs.length;
 }
 
+/**
+ * A wave soon after a join, so that a player whom a compatible opponent is waiting for is paired
+ * at once rather than at the next tick. Joins within PAIRING_SOON_MS share one wave: the first
+ * claims the queue's `soon` lock for that long and runs a wave; a join that finds the lock taken
+ * tries once more when it has run out (the wave may have read the queue before this join). It is
+ * only a shortcut: a join it misses (a lost race, an instance dying) is paired by the periodic
+ * waves, and `pair-6` re-checks every pair however many waves overlap.
+ */
+export function pairSoon(ctx: AppContext, pool: string, rated: boolean): void {
+  const ms = ctx.config.PAIRING_SOON_MS;
+  if (ms === 0) return;
+  const attempt = async (again: boolean): Promise<void> => {
+    const claimed = await ctx.redis.set(ctx.keys.soonWaveLock(pool, rated), waveOwner, {
+      condition: "NX",
+      expiration: { type: "PX", value: ms },
+    });
+    if (claimed === "OK") await runWave(ctx, pool, rated);
+    else if (again) setTimeout(() => void attempt(false).catch(failed), ms).unref();
+  };
+  const failed = (err: unknown) => ctx.log.warn({ err, pool }, "pairing a join failed");
+  void attempt(true).catch(failed);
+}
+
 /** Claims and runs the waves of every queue that has at least two players. */
 async function tick(ctx: AppContext): Promise<void> {
   if (!ctx.redis.isReady) return;

@@ -52,6 +52,9 @@ export function createKeys(prefix: string) {
     /** Stream of matchmaker/ADD_TO_QUEUE records. */
     matchmaker: `${p}:matchmaker`,
     waveLock: (pool: string, rated: boolean) => `${p}:wave:{${pool}:${rated ? "rated" : "casual"}}`,
+    /** The lock of a queue's wave run soon after a join (PAIRING_SOON_MS). */
+    soonWaveLock: (pool: string, rated: boolean) =>
+      `${p}:wave:{${pool}:${rated ? "rated" : "casual"}}:soon`,
     rateLimit: `${p}:rl`,
     adapterChannel: `${p}:sio#`,
   };

@@ -22,7 +22,10 @@ interface Table {
   black: Player;
 }
 
-async function table(t: TestContext, env = testEnv({ PAIRING_INTERVAL_MS: "3600000" })) {
+async function table(
+  t: TestContext,
+  env = testEnv({ PAIRING_INTERVAL_MS: "3600000", PAIRING_SOON_MS: "0" }),
+) {
   const [a, b] = await clusterFor(t, env, 2);
   const white = await join(a!.url);
   const black = await join(b!.url);
@@ -112,7 +115,7 @@ test("a pairing, an acceptance and an expiry reach both players from the step al
   // No instance expires the proposal: the test does, and nothing follows its step.
   const tb = await table(
     t,
-    testEnv({ PAIRING_INTERVAL_MS: "3600000", DEADLINE_POLL_MS: "3600000" }),
+    testEnv({ PAIRING_INTERVAL_MS: "3600000", PAIRING_SOON_MS: "0", DEADLINE_POLL_MS: "3600000" }),
   );
   const ctx = tb.a.ctx;
   const [x, y] = [tb.white, tb.black];

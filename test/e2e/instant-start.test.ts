@@ -16,7 +16,11 @@ const POOL = "5+0";
 
 test("white moves the instant START_GAME arrives: black, on another instance, sees it in every one of 500 games", async (t) => {
   // No pairing waves: the test pairs each couple itself, so that every game spans both instances.
-  const env = testEnv({ PAIRING_INTERVAL_MS: "3600000", FIRST_MOVE_MS: "60000" });
+  const env = testEnv({
+    PAIRING_INTERVAL_MS: "3600000",
+    PAIRING_SOON_MS: "0",
+    FIRST_MOVE_MS: "60000",
+  });
   // The pairing is committed by the instance of one player (in the test's process, as a pairing
   // wave would be); the other player's instance is a process of its own.
   const [a] = await clusterFor(t, env, 1);

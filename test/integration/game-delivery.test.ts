@@ -46,7 +46,7 @@ async function pairAndStart(instance: Instance, a: Player, b: Player): Promise<v
 }
 
 test("both players see the same gap-free versions in 50 games with offers, declines, moves and resignations", async (t) => {
-  const env = testEnv({ PAIRING_INTERVAL_MS: "3600000" });
+  const env = testEnv({ PAIRING_INTERVAL_MS: "3600000", PAIRING_SOON_MS: "0" });
   const [a, b] = await clusterFor(t, env, 2);
   const players = [await join(a!.url), await join(b!.url)];
   // A second socket of the first player, on the other instance: it must see the same.
@@ -136,7 +136,7 @@ test("PLAYER_READY with an old v replays exactly the missing events; older than 
 });
 
 test("one socket plays 30 games in a row: the instances' subscriptions do not grow", async (t) => {
-  const env = testEnv({ PAIRING_INTERVAL_MS: "3600000" });
+  const env = testEnv({ PAIRING_INTERVAL_MS: "3600000", PAIRING_SOON_MS: "0" });
   const [a, b] = await clusterFor(t, env, 2);
   const players = [await join(a!.url), await join(b!.url)];
   t.after(() => players.forEach((p) => p.client.close()));

@@ -212,3 +212,32 @@ void test("decline: the player who accepted is requeued with the same since; the
   });
   assert.equal(ackError(again), "UNKNOWN_MATCH");
 });
+
+void test("a join is paired at once when a compatible opponent waits, not at the next wave; PAIRING_SOON_MS=0 waits for it", async (t) => {
+  // One periodic wave at the start, then none for an hour: only a join's own wave can pair.
+  for (const soon of ["50", "0"]) {
+    const instances = await startMany(
+      testEnv({ PAIRING_INTERVAL_MS: "3600000", PAIRING_SOON_MS: soon }),
+      2,
+    );
+    const alice = await join(instances[0]!.url);
+    const bob = await join(instances[1]!.url);
+    t.after(() => closeAll(instances, [alice, bob]));
+    ackState(await queueUp(alice, "3+2"));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const queuedAt = Date.now();
+    ackState(await queueUp(bob, "3+2"));
+    if (soon === "50") {
+      const proposal = await bob.client.next("client/PROPOSE_MATCHUP", 2_000);
+      assert.equal((await alice.client.next("client/PROPOSE_MATCHUP")).matchId, proposal.matchId);
+      t.diagnostic(`paired ${Date.now() - queuedAt} ms after the second join`);
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.equal((await stored(instances[0]!.ctx, bob.user.id)).status, "queued");
+      assert.equal(
+        alice.client.received.filter((m) => m.type === "client/PROPOSE_MATCHUP").length,
+        0,
+      );
+    }
+  }
+});

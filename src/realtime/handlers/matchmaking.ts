@@ -16,6 +16,7 @@ import {
 } from "../../store/matchmaking.js";
 import { loadGlicko } from "../../store/users.js";
 import { emitTo, type Handler } from "../dispatch.js";
+import { pairSoon } from "../../jobs/pairing-waves.js";
 import { lapseAfter } from "./rematch.js";
 
 /** client/ALREADY_IN_QUEUE to the asking socket only, then the refusal of its request. */
@@ -47,6 +48,8 @@ export const startMatchmaking: Handler<"server/START_MATCHMAKING"> = async (ctx,
   });
   if (!result.ok) return refuseBusy(app, socket, user.userId);
   await lapseAfter(ctx);
+  // After the ack is written (the handler's return value is sent in this same tick).
+  setImmediate(() => pairSoon(app, payload.timeControl, rated));
   const state: LiveState = {
     status: "queued",
     timeControl: payload.timeControl,
