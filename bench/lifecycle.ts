@@ -6,15 +6,34 @@
 // Counts refused acks and STALLED games: something a bot should have got (the opponent's
 // UPDATE_GAME of an acked move, an ack, START_GAME, GAME_OVER) has not come within 10 s. Exits 0
 // when it finds stalls (it reports them), non-zero on its own errors.
-// Env: GAMES (200), DURATION_S (20), WARMUP_S (3), POOL ("5+0"), FIRST_MOVE_MS (15000).
+// Then the same bots, with the same scripts, play against a bare Socket.IO relay (bench/lib/
+// relay.ts: no Redis, no rules) in its own process, with the server stopped, and a table sets the
+// two side by side with their ratios.
+// Env: GAMES (200, or a list to sweep), INSTANCES (2, or a list), DURATION_S (20), WARMUP_S (3),
+// POOL ("5+0"), FIRST_MOVE_MS (15000), RESULTS (a path prefix: writes PREFIX.json and PREFIX.svg).
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { Socket } from "socket.io-client";
-import { sleep, startFerretdb, startRedis } from "../scripts/lib/services.js";
+import {
+  freeStablePort,
+  sleep,
+  startFerretdb,
+  startRedis,
+  waitForPort,
+} from "../scripts/lib/services.js";
 import { spawnInstance } from "../test/helpers/instances.js";
-import { openStore } from "../test/helpers/store.js";
+import { openStore, type StoreHandle } from "../test/helpers/store.js";
+import { chart } from "./lib/chart.js";
 import { library, type Script } from "./lib/random-games.js";
 import { benchEnv, commandStats, connectBot, cpuMs, instanceLag, pct, rng } from "./lib/stats.js";
 
-const GAMES = Number(process.env.GAMES ?? 200);
+/** Concurrent games: one count, or a sweep ("50,100,200,400"), each run against both targets. */
+const SWEEP = (process.env.GAMES ?? "200").split(",").map(Number);
+/** How many instances of the chess server: one count or a list ("1,2,3"). */
+const INSTANCE_COUNTS = (process.env.INSTANCES ?? "2").split(",").map(Number);
+/** Where the results JSON and the SVG chart go ("" = nowhere). */
+const RESULTS = process.env.RESULTS ?? "";
 const DURATION_S = Number(process.env.DURATION_S ?? 20);
 const WARMUP_S = Number(process.env.WARMUP_S ?? 3);
 const POOL = process.env.POOL ?? "5+0";
@@ -57,26 +76,45 @@ interface Game {
 const now = () => performance.now();
 const bump = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
 
-async function main() {
+/** What the bots play against: the chess server's instances, or the bare relay. */
+interface Target {
+  name: string;
+  urls: string[];
+  /** The processes whose CPU is the target's. */
+  pids: number[];
+  /** Our server: its Redis (commands, CPU) and /metrics; absent for the relay. */
+  server?: { store: StoreHandle; redisPid: number };
+}
+
+/** The figures of one run, for the table that sets ours beside the relay's. */
+interface Row {
+  name: string;
+  /** Concurrent games (bot pairs) and the chess server's instances (0: the relay). */
+  g: number;
+  instances: number;
+  games: number;
+  movesPerS: number;
+  p50: string;
+  p99: string;
+  queueP50: string;
+  stalls: number;
+  refused: number;
+  cpuPerMoveUs: number;
+  botsShare: number;
+}
+
+async function measure(target: Target, GAMES: number): Promise<Row> {
   const cleanups: (() => Promise<unknown>)[] = [];
+  const relay = target.server === undefined;
   try {
-    const redis = await startRedis();
-    cleanups.push(redis.stop);
-    const ferret = await startFerretdb();
-    cleanups.push(ferret.stop);
-    const env = benchEnv(redis, ferret, { FIRST_MOVE_MS, SHUTDOWN_TIMEOUT_MS: "3000" });
-    const store = await openStore(env);
-    cleanups.push(store.close);
-    const instances = [await spawnInstance(env), await spawnInstance(env)];
-    for (const i of instances) cleanups.push(i.stop);
     const bots: Bot[] = [];
     cleanups.push(() => Promise.resolve(bots.forEach((b) => b.socket.close())));
     const random = rng(7);
     const scripts = library(100);
     for (let i = 0; i < 2 * GAMES; i += 50) {
       const batch = Array.from({ length: Math.min(50, 2 * GAMES - i) }, async (_, j) => {
-        const instance = (i + j) % 2;
-        const { socket, user } = await connectBot(instances[instance]!.url);
+        const instance = (i + j) % target.urls.length;
+        const { socket, user } = await connectBot(target.urls[instance]!);
         return { socket, id: user.id, instance, queuedAt: null, queueStalled: false };
       });
       bots.push(...(await Promise.all(batch)));
@@ -130,8 +168,9 @@ async function main() {
       const inWindow = phase === "measure";
       Object.assign(g, { ply, acked: false, inWindow, since: now(), awaits: "update" });
       if (ply >= g.script.moves.length) {
-        g.awaits = g.script.ends ? "the mating move" : "resigning";
-        if (!g.script.ends) emit(mover, "game/CONCEDE", { gameId: g.id });
+        g.awaits = g.script.ends && !relay ? "the last move" : "resigning";
+        // The relay knows no rules: a mating script ends by resignation there.
+        if (!g.script.ends || relay) emit(mover, "game/CONCEDE", { gameId: g.id });
         return;
       }
       emit(mover, "game/PLAYER_MOVE", { gameId: g.id, move: g.script.moves[ply], ply }, (ack) => {
@@ -230,12 +269,13 @@ async function main() {
       }
     };
 
-    const [a, b] = [instances[0]!, instances[1]!];
+    const server = target.server;
     const snapshot = async () => ({
-      commands: await commandStats(store.redis),
-      lag: await Promise.all([a.url, b.url].map(instanceLag)),
-      cpu: cpuMs(a.process.pid!) + cpuMs(b.process.pid!),
-      redis: cpuMs(redis.process.pid!),
+      commands: server ? await commandStats(server.store.redis) : new Map<string, number>(),
+      lag: server ? await Promise.all(target.urls.map(instanceLag)) : [],
+      cpu: target.pids.reduce((sum, pid) => sum + cpuMs(pid), 0),
+      redis: server ? cpuMs(server.redisPid) : 0,
+      bots: process.cpuUsage(),
     });
     // The first requests in a shuffled order, a few ms apart: guests are paired in order of
     // waiting, so this mixes cross- and same-instance pairs (bots alternate instances).
@@ -277,8 +317,9 @@ async function main() {
     const cross = measured.filter((g) => g.cross).length;
     const list = (m: Map<string, number>) =>
       m.size === 0 ? "none" : [...m].map(([k, n]) => `${k} ${n}`).join(", ");
+    console.log(`\n-- ${target.name}`);
     console.log(
-      `${2 * GAMES} bots (${GAMES} per instance), pool ${POOL}, FIRST_MOVE_MS ${FIRST_MOVE_MS}, ${seconds.toFixed(1)} s measured after ${WARMUP_S} s of warm-up`,
+      `${2 * GAMES} bots on ${target.urls.length} process(es), pool ${POOL}, FIRST_MOVE_MS ${FIRST_MOVE_MS}, ${seconds.toFixed(1)} s measured after ${WARMUP_S} s of warm-up`,
     );
     console.log(
       `games started: ${measured.length} (${(measured.length / seconds).toFixed(1)}/s; cross-instance ${cross}, same-instance ${measured.length - cross})`,
@@ -330,9 +371,11 @@ async function main() {
       `bots queued > 10 s without START_GAME: ${queueStalls}; disconnects: ${disconnects}`,
     );
     const cpu = after.cpu - before.cpu;
+    const botsMs =
+      (after.bots.user + after.bots.system - before.bots.user - before.bots.system) / 1000;
     const share = (ms: number) => `${((ms / 1000 / seconds) * 100).toFixed(0)} % of a core`;
     console.log(
-      `instance CPU per move: ${((cpu * 1000) / moves).toFixed(0)} µs (both instances; ${share(cpu)}, Redis ${share(after.redis - before.redis)})`,
+      `CPU per move of ${relay ? "the relay" : "the instances"}: ${((cpu * 1000) / moves).toFixed(0)} µs (${share(cpu)}${relay ? "" : `, Redis ${share(after.redis - before.redis)}`}, bots ${share(botsMs)})`,
     );
     after.lag.forEach((lag, i) => {
       const ms = (k: string) => `${((lag.get(k) ?? 0) * 1000).toFixed(1)} ms`;
@@ -345,12 +388,124 @@ async function main() {
       .filter(([, n]) => n > 0)
       .sort(([, x], [, y]) => y - x);
     const total = delta.reduce((sum, [, n]) => sum + n, 0);
-    console.log(
-      `Redis commands per move (incl. inside scripts, matchmaking, deadlines, archiving): ${(total / moves).toFixed(2)}: ${delta.map(([c, n]) => `${c}=${(n / moves).toFixed(2)}`).join(" ")}`,
-    );
+    if (!relay)
+      console.log(
+        `Redis commands per move (incl. inside scripts, matchmaking, deadlines, archiving): ${(total / moves).toFixed(2)}: ${delta.map(([c, n]) => `${c}=${(n / moves).toFixed(2)}`).join(" ")}`,
+      );
+    const refusedCount = [...refused.values()].reduce((sum, n) => sum + n, 0);
+    return {
+      name: target.name,
+      g: GAMES,
+      instances: relay ? 0 : target.urls.length,
+      games: measured.length,
+      movesPerS: moves / seconds,
+      p50: pct(moveLatency, 0.5),
+      p99: pct(moveLatency, 0.99),
+      queueP50: pct(queueLatency, 0.5),
+      stalls: stalled.length + queueStalls,
+      refused: refusedCount,
+      cpuPerMoveUs: (cpu * 1000) / moves,
+      botsShare: botsMs / 1000 / seconds,
+    };
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   }
+}
+
+async function main() {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const rows: Row[] = [];
+  try {
+    const redis = await startRedis();
+    cleanups.push(redis.stop);
+    const ferret = await startFerretdb();
+    cleanups.push(ferret.stop);
+    const env = benchEnv(redis, ferret, { FIRST_MOVE_MS, SHUTDOWN_TIMEOUT_MS: "3000" });
+    const store = await openStore(env);
+    cleanups.push(store.close);
+    for (const g of SWEEP) {
+      const pair: Row[] = [];
+      for (const n of INSTANCE_COUNTS) {
+        const instances = await Promise.all(Array.from({ length: n }, () => spawnInstance(env)));
+        try {
+          pair.push(
+            await measure(
+              {
+                name: `chess server: ${n} instance${n > 1 ? "s" : ""}, Redis, FerretDB`,
+                urls: instances.map((i) => i.url),
+                pids: instances.map((i) => i.process.pid!),
+                server: { store, redisPid: redis.process.pid! },
+              },
+              g,
+            ),
+          );
+        } finally {
+          // The relay runs alone: the server's processes are stopped first.
+          await Promise.all(instances.map((i) => i.stop()));
+        }
+      }
+      const relay = await spawnRelay();
+      try {
+        pair.push(
+          await measure({ name: "bare Socket.IO relay", urls: [relay.url], pids: [relay.pid] }, g),
+        );
+      } finally {
+        await relay.stop();
+      }
+      printTable(pair);
+      rows.push(...pair);
+    }
+    if (RESULTS !== "") writeResults(RESULTS, rows);
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  }
+}
+
+/** The relay (bench/lib/relay.ts) in its own process, so that its CPU is its own. */
+async function spawnRelay(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const port = await freeStablePort();
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL("./lib/relay.js", import.meta.url)), String(port)],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  await waitForPort(port, 10_000, child);
+  const ended = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    stop: async () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await ended;
+    },
+  };
+}
+
+function printTable(rows: Row[]): void {
+  const bare = rows.at(-1)!;
+  const ratio = (x: number, y: number) => (y > 0 ? `${(x / y).toFixed(2)}×` : "-");
+  console.log(
+    `\n| ${bare.g} games | games started | moves/s | opponent sees a move p50 / p99 ms | queue → start p50 ms | stalls | refused | CPU µs/move | bots' CPU |`,
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|");
+  for (const r of rows)
+    console.log(
+      `| ${r.name} | ${r.games} | ${r.movesPerS.toFixed(0)} | ${r.p50} / ${r.p99} | ${r.queueP50} | ${r.stalls} | ${r.refused} | ${r.cpuPerMoveUs.toFixed(0)} | ${(r.botsShare * 100).toFixed(0)} % of a core |`,
+    );
+  for (const ours of rows.slice(0, -1))
+    console.log(
+      `| ${ours.instances} instance(s) / relay | ${ratio(ours.games, bare.games)} | **${ratio(ours.movesPerS, bare.movesPerS)}** | ${ratio(Number(ours.p50), Number(bare.p50))} / ${ratio(Number(ours.p99), Number(bare.p99))} | | | | ${ratio(ours.cpuPerMoveUs, bare.cpuPerMoveUs)} | |`,
+    );
+}
+
+/** PREFIX.json (every row, with the run's settings) and PREFIX.svg (bench/lib/chart.ts). */
+function writeResults(prefix: string, rows: Row[]): void {
+  const settings = { DURATION_S, WARMUP_S, POOL, FIRST_MOVE_MS, date: new Date().toISOString() };
+  writeFileSync(`${prefix}.json`, `${JSON.stringify({ settings, rows }, null, 2)}\n`);
+  writeFileSync(`${prefix}.svg`, chart(rows));
+  console.log(`\nwrote ${prefix}.json and ${prefix}.svg`);
 }
 
 main().then(
