@@ -60,6 +60,7 @@ test("a watcher on a third instance sees every event of a whole game in order, a
   assert.equal((await g.black.send("game/CONCEDE", { gameId: id })).ok, true);
   const over = await watcher.next("client/GAME_OVER");
   assert.equal(over.winner, "white");
+  await g.white.next("client/GAME_OVER"); // the player's copy to compare with, complete too
 
   const seen = (c: typeof watcher) =>
     c.received.filter(

@@ -44,21 +44,11 @@ for i = 1, 2 do
   end
 end
 local gameId = ARGV[4]
-local deadline = now + tonumber(ARGV[5])
-local fields = {}
-for i = 11, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[4], unpack(fields))
-redis.call('HSET', KEYS[4], 'createdAt', now, 'serverTime', now, 'deadline', deadline)
-redis.call('ZADD', KEYS[5], deadline, 'game:' .. gameId)
+create_game({id = gameId, key = KEYS[4], deadlines = KEYS[5], live_games = KEYS[12],
+  first_move_ms = ARGV[5], fields = 11, start = ARGV[10], players = {KEYS[2], KEYS[3]},
+  channels = {ARGV[6], ARGV[7]}}, now)
 redis.call('ZREM', KEYS[5], 'challenge:' .. ARGV[1])
-list_live_game(KEYS[12], gameId, now)
-local playing = cjson.encode({ status = 'playing', gameId = gameId })
-redis.call('SET', KEYS[2], playing)
-redis.call('SET', KEYS[3], playing)
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[6], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])
-local start = string.gsub(ARGV[10], '"%$NOW"', tostring(now))
-redis.call('SPUBLISH', ARGV[6], start)
-redis.call('SPUBLISH', ARGV[7], start)
 return {'STARTED', gameId}

@@ -41,19 +41,9 @@ for i = 2, 3 do
   end
 end
 local gameId = ARGV[5]
-local deadline = now + tonumber(ARGV[6])
-local fields = {}
-for i = 10, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[4], unpack(fields))
-redis.call('HSET', KEYS[4], 'createdAt', now, 'serverTime', now, 'deadline', deadline)
-redis.call('ZADD', KEYS[5], deadline, 'game:' .. gameId)
+create_game({id = gameId, key = KEYS[4], deadlines = KEYS[5], live_games = KEYS[6],
+  first_move_ms = ARGV[6], fields = 10, start = ARGV[9], players = {KEYS[2], KEYS[3]},
+  channels = {ARGV[7], ARGV[8]}}, now)
 redis.call('ZREM', KEYS[5], 'proposal:' .. ARGV[1])
-list_live_game(KEYS[6], gameId, now)
-local playing = cjson.encode({ status = 'playing', gameId = gameId })
-redis.call('SET', KEYS[2], playing)
-redis.call('SET', KEYS[3], playing)
 redis.call('DEL', KEYS[1])
-local start = string.gsub(ARGV[9], '"%$NOW"', tostring(now))
-redis.call('SPUBLISH', ARGV[7], start)
-redis.call('SPUBLISH', ARGV[8], start)
 return {'STARTED', gameId}

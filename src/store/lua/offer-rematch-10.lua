@@ -51,21 +51,11 @@ if ARGV[6] == '' then return {'PREPARE'} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local new_id = ARGV[6]
-local deadline = now + tonumber(ARGV[7])
-local fields = {}
-for i = 9, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[8], unpack(fields))
-redis.call('HSET', KEYS[8], 'createdAt', now, 'serverTime', now, 'deadline', deadline)
-redis.call('ZADD', KEYS[9], deadline, 'game:' .. new_id)
-list_live_game(KEYS[10], new_id, now)
-local playing = cjson.encode({status = 'playing', gameId = new_id})
-redis.call('SET', KEYS[3], playing)
-redis.call('SET', KEYS[4], playing)
+create_game({id = new_id, key = KEYS[8], deadlines = KEYS[9], live_games = KEYS[10],
+  first_move_ms = ARGV[7], fields = 9, start = ARGV[8], players = {KEYS[3], KEYS[4]},
+  channels = {ARGV[3], ARGV[4]}}, now)
 redis.call('DEL', KEYS[2])
 for i = 5, 6 do
   if redis.call('GET', KEYS[i]) == game_id then redis.call('DEL', KEYS[i]) end
 end
-local start = string.gsub(ARGV[8], '"%$NOW"', tostring(now))
-redis.call('SPUBLISH', ARGV[3], start)
-redis.call('SPUBLISH', ARGV[4], start)
 return {'STARTED', new_id}
