@@ -1,5 +1,6 @@
 // Idle sockets and what things weigh: SOCKETS guest sockets (10,000) connect to one instance (a
-// child process) in batches, and sit idle. Reports how long they took to connect (each socket's
+// child process) in batches, and sit idle; then as many to the bare relay (bench/lib/relay.ts),
+// the yardstick of what Socket.IO itself holds. Reports how long they took to connect (each socket's
 // handshake to its client/RESUME_SESSION, and all of them), the instance's resident memory per
 // socket, Redis memory per idle guest session, and Redis memory per live game (LIVE_GAMES games
 // created as matchmaking creates them, then after MOVES plies each).
@@ -13,6 +14,7 @@ import { startGame } from "../test/helpers/live-games.js";
 import { openStore, type StoreHandle } from "../test/helpers/store.js";
 import { commitMove, loadLiveGame } from "../src/store/game-commands.js";
 import { planMove, viewAfterMove } from "../src/domain/game.js";
+import { spawnRelay } from "./lib/relay.js";
 import { benchEnv, connectBot, pct, rng, scrapeMetrics } from "./lib/stats.js";
 
 const SOCKETS = Number(process.env.SOCKETS ?? 10_000);
@@ -39,13 +41,48 @@ async function heapUsed(url: string): Promise<number> {
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
+/**
+ * SOCKETS idle guest sockets on the process at `url`: how long they took and the resident memory
+ * each added, with `more` said after them; closes them again.
+ */
+async function idleSockets(url: string, pid: number, more: () => Promise<string>): Promise<string> {
+  const sockets: Socket[] = [];
+  try {
+    // A few sockets first, so that what the first connection loads is not counted per socket.
+    for (let i = 0; i < 10; i++) sockets.push((await connectBot(url)).socket);
+    await sleep(1_000);
+    const rssBefore = rss(pid);
+    const handshakes: number[] = [];
+    const started = performance.now();
+    for (let i = 0; i < SOCKETS; i += BATCH) {
+      const batch = Array.from({ length: Math.min(BATCH, SOCKETS - i) }, async () => {
+        const t0 = performance.now();
+        const bot = await connectBot(url);
+        handshakes.push(performance.now() - t0);
+        return bot.socket;
+      });
+      sockets.push(...(await Promise.all(batch)));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await sleep(3_000); // let the young generation settle
+    const rssAfter = rss(pid);
+    handshakes.sort((a, b) => a - b);
+    return (
+      `${SOCKETS} idle sockets, ${BATCH} handshakes in flight, connected in ${seconds.toFixed(1)} s (${(SOCKETS / seconds).toFixed(0)}/s), a handshake to its RESUME_SESSION p50 ${pct(handshakes, 0.5)} ms, p99 ${pct(handshakes, 0.99)} ms; ` +
+      `resident memory ${(rssBefore / 2 ** 20).toFixed(0)} → ${(rssAfter / 2 ** 20).toFixed(0)} MB = ${kb((rssAfter - rssBefore) / SOCKETS)} a socket` +
+      (await more())
+    );
+  } finally {
+    for (const s of sockets) s.close();
+  }
+}
+
 async function main() {
   const redis = await startRedis();
   const ferret = await startFerretdb();
   const env = benchEnv(redis, ferret, { FIRST_MOVE_MS: "3600000" });
   const store = await openStore(env);
   const instance = await spawnInstance(env);
-  const sockets: Socket[] = [];
   try {
     // Live games as matchmaking creates them, then played on for MOVES plies each.
     const before = await usedMemory(store);
@@ -83,42 +120,24 @@ async function main() {
       `Redis memory per live game (hash, event log, deadline, live states of both players): ${kb((created - before) / LIVE_GAMES)} at its start, ${kb((played - before) / LIVE_GAMES)} after ${MOVES} plies`,
     );
 
-    // A few sockets first, so that what the first connection loads is not counted per socket.
-    for (let i = 0; i < 10; i++) sockets.push((await connectBot(instance.url)).socket);
-    await sleep(1_000);
-    const rssBefore = rss(instance.process.pid!);
-    const heapBefore = await heapUsed(instance.url);
     const redisBefore = await usedMemory(store);
-    const handshakes: number[] = [];
-    const started = performance.now();
-    for (let i = 0; i < SOCKETS; i += BATCH) {
-      const batch = Array.from({ length: Math.min(BATCH, SOCKETS - i) }, async () => {
-        const t0 = performance.now();
-        const bot = await connectBot(instance.url);
-        handshakes.push(performance.now() - t0);
-        return bot.socket;
-      });
-      sockets.push(...(await Promise.all(batch)));
+    const heapBefore = await heapUsed(instance.url);
+    const ours = await idleSockets(instance.url, instance.process.pid!, async () => {
+      const heapAfter = await heapUsed(instance.url);
+      const redisAfter = await usedMemory(store);
+      return `; V8 heap in use ${kb((heapAfter - heapBefore) / SOCKETS)} a socket (the handshakes' garbage included until a GC); Redis ${kb((redisAfter - redisBefore) / SOCKETS)} a guest session (the session, the user's set of sessions, the guest name)`;
+    });
+    console.log(`the chess server: ${ours}`);
+    await instance.stop();
+    const relay = await spawnRelay();
+    try {
+      console.log(
+        `the bare relay:   ${await idleSockets(relay.url, relay.pid, () => Promise.resolve(""))}`,
+      );
+    } finally {
+      await relay.stop();
     }
-    const seconds = (performance.now() - started) / 1000;
-    await sleep(3_000); // let the instance's young generation settle
-    const rssAfter = rss(instance.process.pid!);
-    const heapAfter = await heapUsed(instance.url);
-    const redisAfter = await usedMemory(store);
-    handshakes.sort((a, b) => a - b);
-    console.log(
-      `${SOCKETS} idle sockets on one instance, ${BATCH} handshakes in flight: connected in ${seconds.toFixed(1)} s (${(SOCKETS / seconds).toFixed(0)}/s); each handshake to its RESUME_SESSION p50 ${pct(handshakes, 0.5)} ms, p99 ${pct(handshakes, 0.99)} ms`,
-    );
-    console.log(
-      `instance resident memory: ${(rssBefore / 2 ** 20).toFixed(0)} MB → ${(rssAfter / 2 ** 20).toFixed(0)} MB = ${kb((rssAfter - rssBefore) / SOCKETS)} per idle socket; V8 heap in use ${kb((heapAfter - heapBefore) / SOCKETS)} per socket (garbage of the handshakes included until a GC)`,
-    );
-    console.log(
-      `Redis memory per idle guest session (session, user's set of sessions, guest name): ${kb((redisAfter - redisBefore) / SOCKETS)}`,
-    );
-    for (const s of sockets) s.close();
-    sockets.length = 0;
   } finally {
-    for (const s of sockets) s.close();
     await instance.stop();
     await store.close();
     await Promise.allSettled([redis.stop(), ferret.stop()]);

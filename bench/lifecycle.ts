@@ -11,21 +11,14 @@
 // two side by side with their ratios.
 // Env: GAMES (200, or a list to sweep), INSTANCES (2, or a list), DURATION_S (20), WARMUP_S (3),
 // POOL ("5+0"), FIRST_MOVE_MS (15000), RESULTS (a path prefix: writes PREFIX.json and PREFIX.svg).
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Socket } from "socket.io-client";
-import {
-  freeStablePort,
-  sleep,
-  startFerretdb,
-  startRedis,
-  waitForPort,
-} from "../scripts/lib/services.js";
+import { sleep, startFerretdb, startRedis } from "../scripts/lib/services.js";
 import { spawnInstance } from "../test/helpers/instances.js";
 import { openStore, type StoreHandle } from "../test/helpers/store.js";
 import { chart } from "./lib/chart.js";
 import { library, type Script } from "./lib/random-games.js";
+import { spawnRelay } from "./lib/relay.js";
 import { benchEnv, commandStats, connectBot, cpuMs, instanceLag, pct, rng } from "./lib/stats.js";
 
 /** Concurrent games: one count, or a sweep ("50,100,200,400"), each run against both targets. */
@@ -459,28 +452,6 @@ async function main() {
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   }
-}
-
-/** The relay (bench/lib/relay.ts) in its own process, so that its CPU is its own. */
-async function spawnRelay(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const port = await freeStablePort();
-  const child = spawn(
-    process.execPath,
-    [fileURLToPath(new URL("./lib/relay.js", import.meta.url)), String(port)],
-    {
-      stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
-  await waitForPort(port, 10_000, child);
-  const ended = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return {
-    url: `http://127.0.0.1:${port}`,
-    pid: child.pid!,
-    stop: async () => {
-      if (child.exitCode === null) child.kill("SIGTERM");
-      await ended;
-    },
-  };
 }
 
 function printTable(rows: Row[]): void {

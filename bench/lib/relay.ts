@@ -3,8 +3,11 @@
 // ack and an UPDATE_GAME to both players, CONCEDE, GAME_OVER), pairs the first two sockets queued
 // in a pool at once, and checks nothing but the ply: no Redis, no rules, no clocks, no archive.
 // What the chess server costs is its figures next to these. Run: `node relay.js PORT`.
+import { spawn } from "node:child_process";
 import { createServer } from "node:http";
+import { fileURLToPath } from "node:url";
 import { Server, type Socket } from "socket.io";
+import { freeStablePort, waitForPort } from "../../scripts/lib/services.js";
 
 type Ack = (reply: unknown) => void;
 interface Message {
@@ -111,6 +114,32 @@ export function startRelay(port: number): Promise<() => Promise<void>> {
       resolve(() => new Promise<void>((done) => void io.close(() => done()))),
     ),
   );
+}
+
+/** The relay (bench/lib/relay.ts) in its own process, so that its CPU is its own. */
+export async function spawnRelay(): Promise<{
+  url: string;
+  pid: number;
+  stop: () => Promise<void>;
+}> {
+  const port = await freeStablePort();
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL("./relay.js", import.meta.url)), String(port)],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  await waitForPort(port, 10_000, child);
+  const ended = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    stop: async () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await ended;
+    },
+  };
 }
 
 if (process.argv[1]?.endsWith("/relay.js")) {
