@@ -5,6 +5,7 @@ import { MongoServerError } from "mongodb";
 import type { AppContext } from "../context.js";
 import { AppError } from "../protocol/errors.js";
 import type { PublicUser } from "../protocol/types.js";
+import { isGuestName } from "./guests.js";
 import { newId } from "./ids.js";
 import { defaultRatings, toPublicUser, type UserDoc } from "./users.js";
 
@@ -23,9 +24,6 @@ const HASH_OPTIONS = {
   parallelism: 1,
 };
 
-/** Generated guest names look like this; an account may not take one, so nobody poses as a guest. */
-const RESERVED = /^guest-/i;
-
 const DUPLICATE_KEY = 11000;
 
 const users = (ctx: Ctx) => ctx.mongo.db.collection<UserDoc>("users");
@@ -40,7 +38,8 @@ export async function createAccount(
   credentials: Credentials,
   userId: string = newId(),
 ): Promise<PublicUser> {
-  if (RESERVED.test(credentials.username)) {
+  // An account may not take a generated guest name, so nobody poses as a guest.
+  if (isGuestName(credentials.username)) {
     throw new AppError("USERNAME_TAKEN", "That username is reserved.");
   }
   const doc: UserDoc = {

@@ -1,6 +1,6 @@
 // The atomic steps of a live game, as typed calls: each runs one Lua script that compares the
-// position it was planned on (ply and takebacks: `positionStamp`), reads Redis TIME, commits, and logs and publishes the events it makes (or
-// ends the game on a passed deadline).
+// position it was planned on (ply and takebacks: `positionStamp`), reads Redis TIME, commits, and
+// logs and publishes the events it makes (or ends the game on a passed deadline).
 import type { AppContext } from "../context.js";
 import { positionStamp, type GameAction, type GameView, type MovePlan } from "../domain/game.js";
 import type { TakebackTarget } from "../domain/takeback.js";

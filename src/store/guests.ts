@@ -4,6 +4,9 @@ import type { AppContext } from "../context.js";
 import { newId } from "./ids.js";
 import { createSession, type SessionRecord } from "./sessions.js";
 
+/** Whether a username is a generated guest name (no account may take one: store/accounts.ts). */
+export const isGuestName = (username: string): boolean => /^guest-/i.test(username);
+
 export function guestName(): string {
   return `Guest-${randomInt(0, 36 ** 6)
     .toString(36)

@@ -5,6 +5,8 @@ export type Keys = ReturnType<typeof createKeys>;
 
 export function createKeys(prefix: string) {
   const p = prefix;
+  const waveLock = (pool: string, rated: boolean) =>
+    `${p}:wave:{${pool}:${rated ? "rated" : "casual"}}`;
   return {
     prefix: p,
     session: (sessionId: string) => `${p}:session:{${sessionId}}`,
@@ -51,10 +53,9 @@ export function createKeys(prefix: string) {
     archiveDead: `{${p}:archive}:dead`,
     /** Stream of matchmaker/ADD_TO_QUEUE records. */
     matchmaker: `${p}:matchmaker`,
-    waveLock: (pool: string, rated: boolean) => `${p}:wave:{${pool}:${rated ? "rated" : "casual"}}`,
+    waveLock,
     /** The lock of a queue's wave run soon after a join (PAIRING_SOON_MS). */
-    soonWaveLock: (pool: string, rated: boolean) =>
-      `${p}:wave:{${pool}:${rated ? "rated" : "casual"}}:soon`,
+    soonWaveLock: (pool: string, rated: boolean) => `${waveLock(pool, rated)}:soon`,
     rateLimit: `${p}:rl`,
     adapterChannel: `${p}:sio#`,
   };

@@ -14,7 +14,7 @@ import {
   type StoredChallenge,
 } from "../../store/challenges.js";
 import { findUserByName } from "../../store/game-history.js";
-import { findGuestByName } from "../../store/guests.js";
+import { findGuestByName, isGuestName } from "../../store/guests.js";
 import { newId } from "../../store/ids.js";
 import { getStoredLiveState, type StoredLiveState } from "../../store/live-state.js";
 import { loadGlicko } from "../../store/users.js";
@@ -26,15 +26,12 @@ const MAX_ATTEMPTS = 5;
 
 const busy = (s: StoredLiveState) => s.status === "proposed" || s.status === "playing";
 
-/** Generated guest names; no account may take one (store/accounts.ts). */
-const GUEST_NAME = /^guest-/i;
-
 /** The addressee named by `to`: an account, or a guest by its generated name; not oneself. */
 async function addressee(ctx: ActionContext, to: string): Promise<StoredChallenge["to"]> {
   const self = new AppError("INVALID_INPUT", "You cannot challenge yourself.");
   if (to.toLowerCase() === ctx.user.username.toLowerCase()) throw self;
   let found: StoredChallenge["to"] = null;
-  if (GUEST_NAME.test(to)) found = await findGuestByName(ctx.app, to);
+  if (isGuestName(to)) found = await findGuestByName(ctx.app, to);
   else {
     const doc = await findUserByName(ctx.app, to);
     if (doc !== null) found = { id: doc._id, username: doc.username };

@@ -4,6 +4,7 @@ import type { IoSocket as Socket } from "../io.js";
 import type { AppContext } from "../../context.js";
 import { parseTimeControl } from "../../domain/time-control.js";
 import { prepareGame, startMatchedGame } from "../../jobs/matchups.js";
+import { pairSoon } from "../../jobs/pairing-waves.js";
 import { AppError } from "../../protocol/errors.js";
 import type { LiveState } from "../../protocol/types.js";
 import { getLiveState, getStoredLiveState, proposalFor } from "../../store/live-state.js";
@@ -16,7 +17,6 @@ import {
 } from "../../store/matchmaking.js";
 import { loadGlicko } from "../../store/users.js";
 import { emitTo, type Handler } from "../dispatch.js";
-import { pairSoon } from "../../jobs/pairing-waves.js";
 import { lapseAfter } from "./rematch.js";
 
 /** client/ALREADY_IN_QUEUE to the asking socket only, then the refusal of its request. */

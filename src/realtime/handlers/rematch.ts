@@ -7,6 +7,7 @@ import { prepareGameOf, type Seat } from "../../jobs/matchups.js";
 import { AppError } from "../../protocol/errors.js";
 import type { Color, GamePlayer, LiveState } from "../../protocol/types.js";
 import { loadGameRecord } from "../../store/game-store.js";
+import { isGuestName } from "../../store/guests.js";
 import {
   endRematch,
   offerRematch,
@@ -19,13 +20,10 @@ import type { ActionContext, Handler } from "../dispatch.js";
 /** Offers that lose to a concurrent offer are tried again; more is a real fault. */
 const MAX_ATTEMPTS = 5;
 
-/** Generated guest names; no account may take one (store/accounts.ts). */
-const GUEST_NAME = /^guest-/i;
-
 const seat = (p: GamePlayer): Seat => ({
   id: p.id,
   username: p.username,
-  guest: GUEST_NAME.test(p.username),
+  guest: isGuestName(p.username),
 });
 
 /** The finished game's players and the colour `userId` had in it. */
