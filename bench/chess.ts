@@ -4,7 +4,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Chess as ChessJs } from "chess.js";
-import { INITIAL_FEN, legalDests, playMove, repetitionKey } from "../src/domain/chess.js";
+import { INITIAL_FEN, legalDests, playMove, repetitionKey, turnOf } from "../src/domain/chess.js";
+import { planMove, viewAfterMove, type GameView } from "../src/domain/game.js";
 
 interface Sample {
   fen: string;
@@ -97,7 +98,37 @@ function measure(name: string, samples: Sample[], rounds: number): void {
   );
 }
 
+/**
+ * The rules work of one move across a game's two instances: the mover's plans it (planMove) and
+ * advances its cached game from the plan, the opponent's advances its copy from the UPDATE_GAME.
+ */
+function lifecycleOfMove(samples: Sample[], rounds: number): void {
+  const views = samples.map((s): GameView => {
+    const ply = turnOf(s.fen) === "white" ? 0 : 1;
+    const base = { id: "g", status: "started", takebacks: 0, whiteId: "w", blackId: "b" } as const;
+    return { ...base, ply, fen: s.fen, reps: s.history, drawOffer: null };
+  });
+  const once = () => {
+    samples.forEach((s, i) => {
+      const view = views[i]!;
+      const plan = planMove(view, view.ply === 0 ? "w" : "b", s.uci, view.ply);
+      if (!plan.ok) throw new Error(`refused ${s.uci} in ${s.fen}`);
+      const update = { ply: view.ply + 1, fen: plan.fen, drawOffer: null };
+      viewAfterMove(view, update, plan);
+      viewAfterMove(view, update);
+    });
+  };
+  once(); // warm-up
+  const start = process.hrtime.bigint();
+  for (let r = 0; r < rounds; r++) once();
+  const meanUs = Number(process.hrtime.bigint() - start) / 1000 / (rounds * samples.length);
+  console.log(
+    `a move's rules work on both instances (plan, then both cached games advanced), real games: mean ${meanUs.toFixed(1)} µs/move`,
+  );
+}
+
 const real = realGames();
 const random = randomGames(20, 7);
 measure("real games (lichess, chess.js benchmark.pgn)", real, 10);
 measure("random games (seeded)", random, 10);
+lifecycleOfMove(real, 10);

@@ -93,6 +93,8 @@ interface Row {
   stalls: number;
   refused: number;
   cpuPerMoveUs: number;
+  /** Redis's CPU per move (0 for the relay, which has none). */
+  redisPerMoveUs: number;
   botsShare: number;
 }
 
@@ -367,8 +369,9 @@ async function measure(target: Target, GAMES: number): Promise<Row> {
     const botsMs =
       (after.bots.user + after.bots.system - before.bots.user - before.bots.system) / 1000;
     const share = (ms: number) => `${((ms / 1000 / seconds) * 100).toFixed(0)} % of a core`;
+    const redisMs = after.redis - before.redis;
     console.log(
-      `CPU per move of ${relay ? "the relay" : "the instances"}: ${((cpu * 1000) / moves).toFixed(0)} µs (${share(cpu)}${relay ? "" : `, Redis ${share(after.redis - before.redis)}`}, bots ${share(botsMs)})`,
+      `CPU per move of ${relay ? "the relay" : "the instances"}: ${((cpu * 1000) / moves).toFixed(0)} µs (${share(cpu)}${relay ? "" : `; Redis ${((redisMs * 1000) / moves).toFixed(0)} µs a move, ${share(redisMs)}`}, bots ${share(botsMs)})`,
     );
     after.lag.forEach((lag, i) => {
       const ms = (k: string) => `${((lag.get(k) ?? 0) * 1000).toFixed(1)} ms`;
@@ -398,6 +401,7 @@ async function measure(target: Target, GAMES: number): Promise<Row> {
       stalls: stalled.length + queueStalls,
       refused: refusedCount,
       cpuPerMoveUs: (cpu * 1000) / moves,
+      redisPerMoveUs: (redisMs * 1000) / moves,
       botsShare: botsMs / 1000 / seconds,
     };
   } finally {
@@ -458,16 +462,16 @@ function printTable(rows: Row[]): void {
   const bare = rows.at(-1)!;
   const ratio = (x: number, y: number) => (y > 0 ? `${(x / y).toFixed(2)}×` : "-");
   console.log(
-    `\n| ${bare.g} games | games started | moves/s | opponent sees a move p50 / p99 ms | queue → start p50 ms | stalls | refused | CPU µs/move | bots' CPU |`,
+    `\n| ${bare.g} games | games started | moves/s | opponent sees a move p50 / p99 ms | queue → start p50 ms | stalls | refused | CPU µs/move | Redis µs/move | bots' CPU |`,
   );
-  console.log("|---|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows)
     console.log(
-      `| ${r.name} | ${r.games} | ${r.movesPerS.toFixed(0)} | ${r.p50} / ${r.p99} | ${r.queueP50} | ${r.stalls} | ${r.refused} | ${r.cpuPerMoveUs.toFixed(0)} | ${(r.botsShare * 100).toFixed(0)} % of a core |`,
+      `| ${r.name} | ${r.games} | ${r.movesPerS.toFixed(0)} | ${r.p50} / ${r.p99} | ${r.queueP50} | ${r.stalls} | ${r.refused} | ${r.cpuPerMoveUs.toFixed(0)} | ${r.instances > 0 ? r.redisPerMoveUs.toFixed(0) : "-"} | ${(r.botsShare * 100).toFixed(0)} % of a core |`,
     );
   for (const ours of rows.slice(0, -1))
     console.log(
-      `| ${ours.instances} instance(s) / relay | ${ratio(ours.games, bare.games)} | **${ratio(ours.movesPerS, bare.movesPerS)}** | ${ratio(Number(ours.p50), Number(bare.p50))} / ${ratio(Number(ours.p99), Number(bare.p99))} | | | | ${ratio(ours.cpuPerMoveUs, bare.cpuPerMoveUs)} | |`,
+      `| ${ours.instances} instance(s) / relay | ${ratio(ours.games, bare.games)} | **${ratio(ours.movesPerS, bare.movesPerS)}** | ${ratio(Number(ours.p50), Number(bare.p50))} / ${ratio(Number(ours.p99), Number(bare.p99))} | | | | ${ratio(ours.cpuPerMoveUs, bare.cpuPerMoveUs)} | | |`,
     );
 }
 

@@ -40,6 +40,8 @@ export type PlayResult =
       repetitionKey: string;
       irreversible: boolean;
       outcome: RulesOutcome | null;
+      /** The mover's opponent has mating material (before the move): a fallen flag is a loss. */
+      opponentCanMate: boolean;
     }
   | { ok: false; code: "ILLEGAL_MOVE" };
 
@@ -224,6 +226,7 @@ export function playMove(fen: string, uci: string, history: readonly string[]): 
   const read = pos && readMove(pos, uci);
   if (!pos || !read || !pos.isLegal(read.move)) return ILLEGAL;
   const mover = pos.turn;
+  const opponentCanMate = !pos.hasInsufficientMaterial(mover === "white" ? "black" : "white");
   const san = makeSanAndPlay(pos, read.move);
   const ctx = pos.ctx();
   const inCheck = ctx.checkers.nonEmpty();
@@ -247,6 +250,7 @@ export function playMove(fen: string, uci: string, history: readonly string[]): 
     repetitionKey: key,
     irreversible: pos.halfmoves === 0,
     outcome,
+    opponentCanMate,
   };
 }
 

@@ -24,7 +24,7 @@ export interface GameView {
 
 export type Refusal<C extends string> = { ok: false; code: C };
 
-export type MovePlan = Extract<PlayResult, { ok: true }> & {
+export type MovePlan = Omit<Extract<PlayResult, { ok: true }>, "opponentCanMate"> & {
   color: Color;
   /** The mover's opponent cannot mate: if the mover's flag has fallen, the game is drawn. */
   moverFlagIsDraw: boolean;
@@ -73,7 +73,7 @@ export function planMove(
     repetitionKey: played.repetitionKey,
     irreversible: played.irreversible,
     outcome: played.outcome,
-    moverFlagIsDraw: !canMate(view.fen, opposite(color)),
+    moverFlagIsDraw: !played.opponentCanMate,
   };
 }
 
@@ -127,11 +127,16 @@ export interface MoveUpdate {
 /**
  * The view after a committed move: the one step that advances a game as the instance holds it,
  * after its own commit and on every UPDATE_GAME of the game's channel alike. A halfmove clock of 0
- * marks an irreversible move (a capture or a pawn move): repetitions start afresh.
+ * marks an irreversible move (a capture or a pawn move): repetitions start afresh. After its own
+ * commit the instance passes its plan, which already holds both, so the FEN is not read again.
  */
-export function viewAfterMove(view: GameView, update: MoveUpdate): GameView {
-  const key = repetitionKey(update.fen);
-  const irreversible = update.fen.split(" ")[4] === "0";
+export function viewAfterMove(
+  view: GameView,
+  update: MoveUpdate,
+  played?: Pick<MovePlan, "repetitionKey" | "irreversible">,
+): GameView {
+  const key = played?.repetitionKey ?? repetitionKey(update.fen);
+  const irreversible = played?.irreversible ?? update.fen.split(" ")[4] === "0";
   return {
     ...view,
     ply: update.ply,

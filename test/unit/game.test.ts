@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { flagIsDraw, planAction, planMove, type GameView } from "../../src/domain/game.js";
+import { canMate } from "../../src/domain/chess.js";
+import {
+  flagIsDraw,
+  opposite,
+  planAction,
+  planMove,
+  viewAfterMove,
+  type GameView,
+} from "../../src/domain/game.js";
+import { TRICKY_GAME, playSan, randomSan } from "../helpers/chess-fixtures.js";
 import { startView } from "../helpers/views.js";
 
 const view: GameView = startView("g1");
@@ -68,4 +77,28 @@ test("a flag is a draw when the flagged side's opponent cannot mate", () => {
   assert.equal(flagIsDraw({ fen: "8/8/8/4k3/8/8/8/4K2Q b - - 0 40", ply: 79 }), false);
   // K+N against K: neither can mate.
   assert.equal(flagIsDraw({ fen: "8/8/8/4k3/8/8/8/4K1N1 b - - 0 40", ply: 79 }), true);
+});
+
+test("a committed move's plan advances the view as reading its FEN does, and rules the flag alike", () => {
+  // Random games reach captures down to bare kings, so both flag rules and resets of the
+  // repetition list come up; the instance's shortcut (the plan it already has) must not differ
+  // from what an instance that only hears the UPDATE_GAME works out from the FEN.
+  const games = [TRICKY_GAME, ...Array.from({ length: 12 }, (_, seed) => randomSan(250, seed + 1))];
+  let flagDraws = 0;
+  for (const sans of games) {
+    let mine = view;
+    let theirs = view;
+    for (const uci of playSan(sans).uci) {
+      const mover = mine.ply % 2 === 0 ? "W" : "B";
+      const plan = planMove(mine, mover, uci, mine.ply);
+      assert.ok(plan.ok, `${uci} refused in ${mine.fen}`);
+      assert.equal(plan.moverFlagIsDraw, !canMate(mine.fen, opposite(plan.color)), mine.fen);
+      if (plan.moverFlagIsDraw) flagDraws++;
+      const update = { ply: mine.ply + 1, fen: plan.fen, drawOffer: null };
+      mine = viewAfterMove(mine, update, plan);
+      theirs = viewAfterMove(theirs, update);
+      assert.deepEqual(mine, theirs, `after ${uci}`);
+    }
+  }
+  assert.ok(flagDraws > 0, "some position had a side without mating material");
 });

@@ -71,7 +71,7 @@ async function move(
       throw new AppError(reply.code);
     }
     const drawOffer = reply.drawOffer === "" ? null : reply.drawOffer;
-    const next = viewAfterMove(view, { ply: reply.ply, fen: plan.fen, drawOffer });
+    const next = viewAfterMove(view, { ply: reply.ply, fen: plan.fen, drawOffer }, plan);
     rt.cache.advance(reply.ended ? { ...next, status: "ended" } : next);
     return { ply: reply.ply };
   }
