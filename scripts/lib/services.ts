@@ -45,16 +45,32 @@ export async function freePort(): Promise<number> {
  * self-connection), which then holds the port against the restart.
  */
 export async function freeStablePort(): Promise<number> {
+  return freePortIn(20_000, 32_000);
+}
+
+/**
+ * A free port for a Cluster node, whose bus listens on the port + 10000: both free, both below
+ * the ephemeral range.
+ */
+async function freeClusterPort(): Promise<number> {
+  return freePortIn(20_000, 22_700, 10_000);
+}
+
+async function freePortIn(from: number, to: number, busOffset?: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once("error", () => resolve(false));
-      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
+    const port = from + Math.floor(Math.random() * (to - from));
+    if (!(await portIsFree(port))) continue;
+    if (busOffset === undefined || (await portIsFree(port + busOffset))) return port;
   }
   throw new Error("no free port found below the ephemeral range");
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -128,6 +144,8 @@ export interface RedisOptions {
   appendOnly?: boolean;
   /** Start as a replica of this primary's port. */
   replicaOf?: number;
+  /** More `redis-server` arguments (a Cluster node's). */
+  args?: string[];
 }
 
 /** A Debian `redis-server` (a data node or a sentinel) with these arguments, once it listens. */
@@ -145,7 +163,7 @@ export async function startRedis(opts: RedisOptions = {}): Promise<Service> {
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
   args.push("--appendonly", opts.appendOnly ? "yes" : "no", "--logfile", "");
   if (opts.replicaOf !== undefined) args.push("--replicaof", "127.0.0.1", String(opts.replicaOf));
-  const server = await spawnRedisServer("redis", port, args);
+  const server = await spawnRedisServer("redis", port, [...args, ...(opts.args ?? [])]);
   return {
     ...server,
     stop: async () => {
@@ -256,6 +274,113 @@ export async function startSentinelGroup(opts: SentinelOptions = {}): Promise<Se
     },
     stop: async () => {
       await Promise.allSettled([...sentinels, ...nodes].map((s) => s.stop()));
+      if (opts.dir === undefined) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RedisCluster {
+  /** The data nodes: `masters` masters first (in slot order), then one replica of each. */
+  nodes: Service[];
+  /** What an instance is given to use this cluster (REDIS_CLUSTER_NODES: every master as a seed). */
+  env: { REDIS_CLUSTER_NODES: string };
+  /** The port of the master that serves `slot` now (asked of any live node). */
+  masterOf: (slot: number) => number;
+  /** Waits until every live node says the cluster is whole (`cluster_state:ok`). */
+  settled: (timeoutMs?: number) => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+export interface ClusterOptions {
+  masters?: number;
+  /** Replicas per master (0: no failover). */
+  replicas?: number;
+  dir?: string;
+  appendOnly?: boolean;
+  /** A master unanswered this long is failing for the others (Redis's default is 15 s). */
+  nodeTimeoutMs?: number;
+}
+
+/**
+ * A Redis Cluster of Debian `redis-server`s (three masters and a replica each by default), made
+ * with `redis-cli --cluster create`, on ports below the ephemeral range. Failover is quick: a
+ * master unanswered for `nodeTimeoutMs` is replaced by its replica.
+ */
+export async function startRedisCluster(opts: ClusterOptions = {}): Promise<RedisCluster> {
+  ensureDebianPackages({ "redis-server": "redis-server" });
+  const masters = opts.masters ?? 3;
+  const replicas = opts.replicas ?? 1;
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "chess-cluster-"));
+  const nodes: Service[] = [];
+  const live = () => nodes.filter((n) => n.process.exitCode === null && !n.process.signalCode);
+  const clusterInfo = (port: number) => redisCli(port, "cluster", "info");
+  const settled = async (timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (live().every((n) => clusterInfo(n.port).includes("cluster_state:ok"))) return;
+      await sleep(100);
+    }
+    throw new Error(`the cluster is not whole after ${timeoutMs} ms`);
+  };
+  try {
+    for (let i = 0; i < masters * (1 + replicas); i++) {
+      const port = await freeClusterPort();
+      const nodeDir = join(dir, `node-${i}`);
+      const cluster = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"];
+      cluster.push("--cluster-node-timeout", String(opts.nodeTimeoutMs ?? 2_000));
+      const appendOnly = opts.appendOnly ?? false;
+      nodes.push(await startRedis({ port, dir: nodeDir, appendOnly, args: cluster }));
+    }
+    const create = spawnSync(
+      "redis-cli",
+      [
+        "--cluster",
+        "create",
+        ...nodes.map((n) => `127.0.0.1:${n.port}`),
+        "--cluster-replicas",
+        String(replicas),
+        "--cluster-yes",
+      ],
+      { encoding: "utf8" },
+    );
+    if (create.status !== 0)
+      throw new Error(`redis-cli --cluster create: ${create.stdout}${create.stderr}`);
+    await settled();
+    // Each master's replica has synced: a failover right after the start keeps what was written.
+    if (replicas > 0) {
+      for (const n of nodes.slice(0, masters)) await waitForReplicas(n.port, replicas);
+    }
+  } catch (err) {
+    await Promise.allSettled(nodes.map((n) => n.stop()));
+    throw err;
+  }
+  // CLUSTER NODES: "<id> <ip:port@bus> <flags> <master> <ping> <pong> <epoch> <link> <slots...>".
+  const masterOf = (slot: number): number => {
+    for (const n of live()) {
+      for (const line of redisCli(n.port, "cluster", "nodes").split("\n")) {
+        const [, address, flags, , , , , , ...ranges] = line.split(" ");
+        if (!flags?.split(",").includes("master") || flags.includes("fail")) continue;
+        const holds = ranges.some((range) => {
+          const [from, to = from] = range.split("-").map(Number);
+          return slot >= from! && slot <= to!;
+        });
+        if (holds) return Number(address!.split("@")[0]!.split(":")[1]);
+      }
+    }
+    throw new Error(`no live master serves slot ${slot}`);
+  };
+  return {
+    nodes,
+    env: {
+      REDIS_CLUSTER_NODES: nodes
+        .slice(0, masters)
+        .map((n) => `127.0.0.1:${n.port}`)
+        .join(","),
+    },
+    masterOf,
+    settled,
+    stop: async () => {
+      await Promise.allSettled(nodes.map((n) => n.stop()));
       if (opts.dir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -191,15 +191,21 @@ export async function ackArchived(
   archivedGameId: string | null,
   graceS: number,
 ): Promise<void> {
-  const multi = ctx.redis
+  // Two slots (the game's and the stream's), two steps: the expiry first, so that a crash in
+  // between leaves the entry to be delivered again (archiving is idempotent), not a game hash
+  // that never expires.
+  if (archivedGameId !== null) {
+    await ctx.redis
+      .multi()
+      .expire(ctx.keys.game(archivedGameId), graceS)
+      .expire(ctx.keys.gameLog(archivedGameId), graceS)
+      .exec();
+  }
+  await ctx.redis
     .multi()
     .xAck(ctx.keys.archive, ctx.keys.archiveGroup, entryId)
-    .xDel(ctx.keys.archive, entryId);
-  if (archivedGameId !== null) {
-    multi.expire(ctx.keys.game(archivedGameId), graceS);
-    multi.expire(ctx.keys.gameLog(archivedGameId), graceS);
-  }
-  await multi.exec();
+    .xDel(ctx.keys.archive, entryId)
+    .exec();
 }
 
 /** How many entries wait in the group: pending (delivered, not acknowledged) plus never delivered. */

@@ -1,18 +1,20 @@
 // Redis clients (node-redis: it works with the sharded Socket.IO adapter on Redis Cluster too) and
 // a loader for the Lua scripts that make every state change one atomic step. This module alone
-// knows which topology the instance runs on (one Redis, or Sentinel): everything else
+// knows which topology the instance runs on (one Redis, Sentinel, or Cluster): everything else
 // sees a `Redis` and calls `durable()` after a state change.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createClient, createSentinel, type RedisClientType } from "redis";
+import { createClient, createCluster, createSentinel, type RedisClientType } from "redis";
 import type { Config } from "../config.js";
 import { AppError } from "../protocol/errors.js";
 
 export type Redis = RedisClientType;
 
-/** Where Redis is: one server, or a Sentinel-watched primary with replicas. */
+/** Where Redis is: one server, a Sentinel-watched primary with replicas, or a Cluster. */
 export type RedisTopology =
-  { kind: "single"; url: string } | { kind: "sentinel"; sentinels: RedisNode[]; master: string };
+  | { kind: "single"; url: string }
+  | { kind: "sentinel"; sentinels: RedisNode[]; master: string }
+  | { kind: "cluster"; nodes: RedisNode[] };
 
 export interface RedisNode {
   host: string;
@@ -27,7 +29,17 @@ const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** retries, 2_000
 /** How many replicas must hold a change before it is acknowledged, per client (see `durable`). */
 const durability = new WeakMap<object, { replicas: number; timeoutMs: number }>();
 
+/**
+ * Cluster clients' connection to the master of a key, for WAIT: node-redis would send a bare
+ * WAIT to every master and answer their minimum (its command tips), where the writes of a step
+ * are on one master's connection.
+ */
+const masterOfKey = new WeakMap<object, (key: string) => Promise<Redis>>();
+
 export function redisTopology(config: Config): RedisTopology {
+  if (config.REDIS_CLUSTER_NODES.length > 0) {
+    return { kind: "cluster", nodes: config.REDIS_CLUSTER_NODES };
+  }
   if (config.REDIS_SENTINELS.length > 0) {
     return {
       kind: "sentinel",
@@ -65,10 +77,11 @@ export function createRedis(
 ): Redis {
   const topology = redisTopology(config);
   let client: Redis;
+  const duplicate = () => createRedis(config, onError, { queueWhileOffline });
   if (topology.kind === "sentinel") {
-    client = sentinelClient(topology, queueWhileOffline, () =>
-      createRedis(config, onError, { queueWhileOffline }),
-    );
+    client = sentinelClient(topology, queueWhileOffline, duplicate);
+  } else if (topology.kind === "cluster") {
+    client = clusterClient(topology, queueWhileOffline, duplicate);
   } else {
     client = createClient({
       url: topology.url,
@@ -139,6 +152,43 @@ function sentinelClient(
   });
 }
 
+/**
+ * A Cluster client (node-redis `createCluster`, one connection per master, replicas unused) in the
+ * shape of a plain client. Commands with keys are routed by node-redis; `sendCommand` (the raw
+ * form the stream commands use) is routed here by its key: the one after `STREAMS`, else the
+ * first argument. node-redis follows `MOVED` and `ASK` and, on a failover, learns the new master
+ * from the cluster; its sharded subscriptions move with their slots (node-redis 6).
+ */
+function clusterClient(
+  topology: Extract<RedisTopology, { kind: "cluster" }>,
+  queueWhileOffline: boolean,
+  duplicate: () => Redis,
+): Redis {
+  const cluster = createCluster({
+    rootNodes: topology.nodes.map((n) => ({ url: `redis://${n.host}:${n.port}` })),
+    defaults: {
+      socket: { reconnectStrategy },
+      disableOfflineQueue: !queueWhileOffline,
+    },
+    RESP: 2,
+    commandOptions: { timeout: 0 },
+  });
+  const send = cluster.sendCommand.bind(cluster);
+  const shaped = cluster as unknown as Redis & Record<string, unknown>;
+  shaped.sendCommand = ((args: string[], options?: Parameters<typeof send>[3]) =>
+    send(routeOf(args), false, args, options)) as unknown as Redis["sendCommand"];
+  shaped.quit = (() => cluster.close()) as unknown as Redis["quit"];
+  shaped.duplicate = (() => duplicate()) as unknown as Redis["duplicate"];
+  masterOfKey.set(shaped, (key) => cluster.getNodeClientForKey(key) as unknown as Promise<Redis>);
+  return shaped;
+}
+
+/** The key a raw command is routed by on a Cluster: the first stream of `STREAMS`, else `args[1]`. */
+function routeOf(args: readonly string[]): string | undefined {
+  const streams = args.findIndex((a) => a.toUpperCase() === "STREAMS");
+  return streams >= 0 ? args[streams + 1] : args[1];
+}
+
 /** The sentinel client's methods that are not commands, and work while no primary answers. */
 const LIFECYCLE = new Set([
   "connect",
@@ -166,21 +216,31 @@ const LIFECYCLE = new Set([
  * before its acknowledgement: a change not replicated in time is answered INTERNAL (it may still
  * stand; the client learns the outcome from the events).
  */
-export async function durable(redis: Redis): Promise<void> {
-  await replicated(redis);
+export async function durable(redis: Redis, ...keys: string[]): Promise<void> {
+  if (!masterOfKey.has(redis) || keys.length < 2) return replicated(redis, keys[0]);
+  // On a Cluster each key's master waits for its own replicas.
+  await Promise.all(keys.map((key) => replicated(redis, key) ?? Promise.resolve()));
 }
 
-/** `durable`'s WAIT, sent now; undefined (no promise made) when there is nothing to wait for. */
-function replicated(redis: Redis): Promise<void> | undefined {
+/**
+ * `durable`'s WAIT, sent now; undefined (no promise made) when there is nothing to wait for. On a
+ * Cluster, WAIT counts the writes of one master's connection: it goes to the master of `key`, the
+ * key the change wrote (a step writes one slot).
+ */
+function replicated(redis: Redis, key?: string): Promise<void> | undefined {
   const want = durability.get(redis);
   if (!want || want.replicas === 0) return undefined;
-  return redis
-    .sendCommand<number>(["WAIT", String(want.replicas), String(want.timeoutMs)])
-    .then((acked) => {
-      if (acked < want.replicas) {
-        throw new AppError("INTERNAL", `the change reached ${acked} of ${want.replicas} replicas`);
-      }
-    });
+  const wait = ["WAIT", String(want.replicas), String(want.timeoutMs)];
+  const master = masterOfKey.get(redis);
+  const sent =
+    master && key !== undefined
+      ? master(key).then((node) => node.sendCommand<number>(wait))
+      : redis.sendCommand<number>(wait);
+  return sent.then((acked) => {
+    if (acked < want.replicas) {
+      throw new AppError("INTERNAL", `the change reached ${acked} of ${want.replicas} replicas`);
+    }
+  });
 }
 
 /** How long a starting instance waits for Redis before it gives up, naming what it was given. */
@@ -218,6 +278,8 @@ function describe(topology: RedisTopology): string {
       return `REDIS_URL (${topology.url}) unreachable`;
     case "sentinel":
       return `REDIS_SENTINELS (${nodes(topology.sentinels)}, master "${topology.master}"): no primary reachable`;
+    case "cluster":
+      return `REDIS_CLUSTER_NODES (${nodes(topology.nodes)}): no cluster reachable`;
   }
 }
 
@@ -261,8 +323,11 @@ export class LuaScript {
   }
 
   /**
-   * Runs the script, then waits for the configured replicas (`durable`): the WAIT is sent in the
-   * same write as the script, on the same connection, so it costs no extra round trip.
+   * Runs the script, then waits for the configured replicas (`durable`). On one Redis or under
+   * Sentinel the WAIT is sent in the same write as the script, on the same connection, so it costs
+   * no extra round trip. On a Cluster it is sent once the script has answered: the cluster client
+   * routes each command asynchronously, so a WAIT sent at once could overtake the script and count
+   * only the writes before it.
    */
   async run(
     redis: Redis,
@@ -271,8 +336,9 @@ export class LuaScript {
   ): Promise<unknown> {
     const argv = args.map(String);
     const options = { keys: [...keys], arguments: argv };
+    const pipelined = !masterOfKey.has(redis);
     const script = redis.evalSha(this.sha, options);
-    let waited = replicated(redis);
+    let waited = pipelined ? replicated(redis, keys[0]) : undefined;
     let reply: unknown;
     try {
       reply = await script;
@@ -282,9 +348,11 @@ export class LuaScript {
         throw err;
       }
       await waited?.catch(() => {});
-      reply = await redis.eval(this.source, options);
-      waited = replicated(redis);
+      const again = redis.eval(this.source, options);
+      waited = pipelined ? replicated(redis, keys[0]) : undefined;
+      reply = await again;
     }
+    if (!pipelined) waited = replicated(redis, keys[0]);
     if (waited) await waited;
     return reply;
   }

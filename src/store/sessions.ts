@@ -24,17 +24,27 @@ type Ctx = Pick<AppContext, "redis" | "keys" | "config">;
 
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 
+/**
+ * The session and the user's set of sessions live in two hash slots (each carries its owner's
+ * tag), so they are written in two steps: the session, then its entry in the set. The entry is
+ * written again on every use of the session (`getSession`), so a session whose entry was lost to
+ * a crash between the two steps is listed again as soon as it is used. (The other order would let
+ * a concurrent login's pruning take the entry of a session not yet written.)
+ */
 export async function createSession(ctx: Ctx, record: SessionRecord): Promise<string> {
   const sessionId = newSessionId();
   const ttl = ctx.config.SESSION_TTL_S;
-  await ctx.redis
-    .multi()
-    .set(ctx.keys.session(sessionId), JSON.stringify(record), { EX: ttl })
-    .sAdd(ctx.keys.userSessions(record.userId), sessionId)
-    .expire(ctx.keys.userSessions(record.userId), ttl)
-    .exec();
-  await durable(ctx.redis);
+  const sessionKey = ctx.keys.session(sessionId);
+  await ctx.redis.set(sessionKey, JSON.stringify(record), { EX: ttl });
+  await listSession(ctx, record.userId, sessionId);
+  await durable(ctx.redis, sessionKey, ctx.keys.userSessions(record.userId));
   return sessionId;
+}
+
+/** The session's entry in its user's set, which slides with the sessions it lists. */
+async function listSession(ctx: Ctx, userId: string, sessionId: string): Promise<void> {
+  const setKey = ctx.keys.userSessions(userId);
+  await ctx.redis.multi().sAdd(setKey, sessionId).expire(setKey, ctx.config.SESSION_TTL_S).exec();
 }
 
 /**
@@ -81,19 +91,19 @@ export async function getSession(ctx: Ctx, sessionId: unknown): Promise<SessionR
   if (raw === null) return null;
   const record = JSON.parse(raw) as SessionRecord;
   // The user's set of sessions slides too, or it could expire before a session it lists.
-  await ctx.redis.expire(ctx.keys.userSessions(record.userId), ttl);
+  await listSession(ctx, record.userId, sessionId);
   return record;
 }
 
+/** The session first, then its entry in the user's set (an entry left by a crash is pruned). */
 export async function deleteSession(ctx: Ctx, sessionId: string): Promise<SessionRecord | null> {
   const record = await getSession(ctx, sessionId);
   if (record === null) return null;
-  await ctx.redis
-    .multi()
-    .del(ctx.keys.session(sessionId))
-    .sRem(ctx.keys.userSessions(record.userId), sessionId)
-    .exec();
-  await durable(ctx.redis);
+  const setKey = ctx.keys.userSessions(record.userId);
+  const sessionKey = ctx.keys.session(sessionId);
+  await ctx.redis.del(sessionKey);
+  await ctx.redis.sRem(setKey, sessionId);
+  await durable(ctx.redis, sessionKey, setKey);
   return record;
 }
 
@@ -119,5 +129,5 @@ export async function updateUserSessions(
       condition: "XX",
     });
   }
-  await durable(ctx.redis);
+  await durable(ctx.redis, ...ids.map((id) => ctx.keys.session(id)));
 }

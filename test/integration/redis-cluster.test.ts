@@ -1,0 +1,199 @@
+// The Redis module on a real Redis Cluster (three masters, a replica each, Debian's redis-server):
+// scripts run on the master of their keys' slot, WAIT counts that master's replicas, the sessions'
+// steps each touch one slot, and a master SIGKILLed is followed to its promoted replica, sharded
+// subscriptions included. (The server itself does not start on a Cluster yet: docs/architecture.md.)
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { redisCli, startRedisCluster, type RedisCluster } from "../../scripts/lib/services.js";
+import { loadConfig, type Config } from "../../src/config.js";
+import { createKeys } from "../../src/store/keys.js";
+import {
+  closeRedis,
+  connectRedis,
+  createRedis,
+  LuaScript,
+  type Redis,
+} from "../../src/store/redis.js";
+import {
+  createSession,
+  deleteSession,
+  getSession,
+  updateUserSessions,
+} from "../../src/store/sessions.js";
+import { testEnv, uniqueName } from "../helpers/env.js";
+
+const presence = LuaScript.load("presence-1");
+
+function clusterConfig(cluster: RedisCluster, env: Record<string, string> = {}): Config {
+  const config = loadConfig(testEnv(env));
+  const nodes = cluster.env.REDIS_CLUSTER_NODES.split(",").map((n) => {
+    const [host, port] = n.split(":");
+    return { host: host!, port: Number(port) };
+  });
+  return { ...config, REDIS_CLUSTER_NODES: nodes };
+}
+
+async function connected(config: Config, queueWhileOffline = false): Promise<Redis> {
+  const redis = createRedis(config, () => {}, { queueWhileOffline });
+  await connectRedis(config, [redis]);
+  return redis;
+}
+
+const slotOf = (cluster: RedisCluster, key: string): number =>
+  Number(redisCli(cluster.nodes[0]!.port, "cluster", "keyslot", key).trim());
+
+/** The replica (a node of `cluster.nodes`) of the master on `port`. */
+function replicaOf(cluster: RedisCluster, port: number) {
+  const id = redisCli(port, "cluster", "myid").trim();
+  return cluster.nodes.find(
+    (n) =>
+      redisCli(n.port, "info", "replication").includes(`master_port:${port}`) &&
+      redisCli(n.port, "cluster", "nodes").includes(`myself,slave ${id}`),
+  )!;
+}
+
+/** A game id whose keys land on each master, one per master (by the slot of its presence key). */
+function gamesPerMaster(cluster: RedisCluster, keys: ReturnType<typeof createKeys>) {
+  const byMaster = new Map<number, string>();
+  while (byMaster.size < 3) {
+    const gameId = uniqueName("g");
+    const master = cluster.masterOf(slotOf(cluster, keys.gamePresence(gameId)));
+    if (!byMaster.has(master)) byMaster.set(master, gameId);
+  }
+  return byMaster;
+}
+
+const announce = (redis: Redis, keys: ReturnType<typeof createKeys>, gameId: string, n: number) =>
+  presence.run(
+    redis,
+    [keys.gamePresence(gameId)],
+    [`watchers:i${n}`, "1", 60_000, 60_000, gameId, keys.gameEvents(gameId)],
+  );
+
+test("Cluster: a script runs on each master its keys name, and WAIT counts that master's replica", async (t) => {
+  const cluster = await startRedisCluster();
+  t.after(() => cluster.stop());
+  const config = clusterConfig(cluster, { REDIS_WAIT_REPLICAS: "1", REDIS_WAIT_TIMEOUT_MS: "300" });
+  const keys = createKeys(config.REDIS_PREFIX);
+  const redis = await connected(config);
+  t.after(() => closeRedis(redis));
+
+  const games = gamesPerMaster(cluster, keys);
+  // The script is not cached on any master yet: each runs it (EVALSHA, then EVAL) on its own slot.
+  for (const gameId of games.values()) assert.equal(await announce(redis, keys, gameId, 1), 0);
+  for (const [master, gameId] of games) {
+    const hash = redisCli(master, "hgetall", keys.gamePresence(gameId));
+    assert.match(hash, /watchers:i1/, `the presence of ${gameId} is on master ${master}`);
+  }
+
+  // One master's replica stops answering: a step on that master is not acknowledged
+  // (INTERNAL, after the WAIT's 300 ms), a step on another master is.
+  const [stoppedMaster, stoppedGame] = [...games][0]!;
+  const replica = replicaOf(cluster, stoppedMaster);
+  replica.process.kill("SIGSTOP");
+  t.after(() => replica.process.kill("SIGCONT"));
+  await assert.rejects(announce(redis, keys, stoppedGame, 2), /reached 0 of 1 replicas/);
+  for (const gameId of [...games.values()].slice(1)) await announce(redis, keys, gameId, 2);
+  replica.process.kill("SIGCONT");
+  await announce(redis, keys, stoppedGame, 3);
+});
+
+test("Cluster: a session and its user's set sit on two slots; each step touches one", async (t) => {
+  const cluster = await startRedisCluster({ replicas: 0 });
+  t.after(() => cluster.stop());
+  const config = clusterConfig(cluster);
+  const keys = createKeys(config.REDIS_PREFIX);
+  const redis = await connected(config);
+  t.after(() => closeRedis(redis));
+  const ctx = { redis, keys, config };
+
+  const userId = uniqueName("u");
+  const record = { userId, username: "alice", guest: false, createdAt: Date.now() };
+  const ids = [await createSession(ctx, record), await createSession(ctx, record)];
+  const masters = new Set(
+    [keys.userSessions(userId), ...ids.map((id) => keys.session(id))].map((k) =>
+      cluster.masterOf(slotOf(cluster, k)),
+    ),
+  );
+  t.diagnostic(`the user's set and two sessions on ${masters.size} master(s)`);
+  assert.deepEqual((await redis.sMembers(keys.userSessions(userId))).sort(), [...ids].sort());
+  assert.equal((await getSession(ctx, ids[0]))?.username, "alice");
+
+  await updateUserSessions(ctx, userId, { username: "alice2" });
+  for (const id of ids) assert.equal((await getSession(ctx, id))?.username, "alice2");
+
+  assert.equal((await deleteSession(ctx, ids[0]!))?.userId, userId);
+  assert.equal(await getSession(ctx, ids[0]), null);
+  assert.deepEqual(await redis.sMembers(keys.userSessions(userId)), [ids[1]]);
+});
+
+test("Cluster: a master SIGKILLed; commands are refused during the switch, then served by its promoted replica, subscriptions included", async (t) => {
+  const cluster = await startRedisCluster({ nodeTimeoutMs: 1_000 });
+  t.after(() => cluster.stop());
+  const config = clusterConfig(cluster);
+  const keys = createKeys(config.REDIS_PREFIX);
+  const commands = await connected(config);
+  const subscriber = await connected(config, true);
+  t.after(() => Promise.all([closeRedis(commands), closeRedis(subscriber)]));
+
+  const [master, gameId] = [...gamesPerMaster(cluster, keys)][0]!;
+  const heard: string[] = [];
+  await subscriber.sSubscribe(keys.gameEvents(gameId), (message) => heard.push(message));
+  const slot = slotOf(cluster, keys.gamePresence(gameId));
+  assert.equal(await announce(commands, keys, gameId, 1), 0);
+  while (heard.length < 1) await sleep(20);
+
+  const killed = cluster.nodes.find((n) => n.port === master)!;
+  killed.process.kill("SIGKILL");
+  const killedAt = Date.now();
+  let promotedAt = 0;
+  let refused = 0;
+  let longestMs = 0;
+  let servedAt = 0;
+  for (let n = 2; servedAt === 0 && Date.now() - killedAt < 30_000; n++) {
+    if (promotedAt === 0) {
+      try {
+        if (cluster.masterOf(slot) !== master) promotedAt = Date.now();
+      } catch {
+        // no live master serves the slot yet
+      }
+    }
+    const sentAt = Date.now();
+    try {
+      await announce(commands, keys, gameId, n);
+      servedAt = Date.now();
+    } catch {
+      refused++;
+    }
+    longestMs = Math.max(longestMs, Date.now() - sentAt);
+    await sleep(100);
+  }
+  assert.ok(promotedAt > 0, "the replica was promoted");
+  assert.ok(servedAt > 0, "a command was served after the failover");
+  assert.ok(refused > 0, "commands sent during the switch were refused");
+  assert.ok(longestMs < 6_000, `no command was held: the longest took ${longestMs} ms`);
+  const resumedMs = servedAt - promotedAt;
+  assert.ok(resumedMs < 10_000, `served ${resumedMs} ms after the promotion`);
+  // The crowd the new master announced reached the sharded subscription, moved with its slot.
+  const deadline = Date.now() + 10_000;
+  while (heard.length < 2 && Date.now() < deadline) await sleep(50);
+  assert.equal(heard.length, 2, "the subscriber heard the announcement made after the failover");
+  assert.equal((JSON.parse(heard[1]!) as { payload: { watchers: number } }).payload.watchers, 2);
+  t.diagnostic(
+    `promoted ${promotedAt - killedAt} ms after the kill, served ${resumedMs} ms after that; ${refused} refused, the longest ${longestMs} ms`,
+  );
+});
+
+test("REDIS_CLUSTER_NODES naming no reachable node fails the connection with a message naming it", async () => {
+  const config = {
+    ...loadConfig(testEnv()),
+    REDIS_CLUSTER_NODES: [{ host: "127.0.0.1", port: 1 }],
+  };
+  const redis = createRedis(config, () => {});
+  await assert.rejects(
+    connectRedis(config, [redis], 3_000),
+    /REDIS_CLUSTER_NODES \(127\.0\.0\.1:1\)/,
+  );
+  await closeRedis(redis).catch(() => {});
+});
