@@ -183,8 +183,13 @@ function clusterClient(
   return shaped;
 }
 
-/** The key a raw command is routed by on a Cluster: the first stream of `STREAMS`, else `args[1]`. */
+/**
+ * The key a raw command is routed by on a Cluster: the first stream after `STREAMS` (XREAD,
+ * XREADGROUP), the key after the subcommand (XGROUP, XINFO), else `args[1]`.
+ */
 function routeOf(args: readonly string[]): string | undefined {
+  const command = args[0]?.toUpperCase();
+  if (command === "XGROUP" || command === "XINFO") return args[2];
   const streams = args.findIndex((a) => a.toUpperCase() === "STREAMS");
   return streams >= 0 ? args[streams + 1] : args[1];
 }
@@ -223,17 +228,19 @@ export async function durable(redis: Redis, ...keys: string[]): Promise<void> {
 }
 
 /**
- * `durable`'s WAIT, sent now; undefined (no promise made) when there is nothing to wait for. On a
- * Cluster, WAIT counts the writes of one master's connection: it goes to the master of `key`, the
- * key the change wrote (a step writes one slot).
+ * `durable`'s WAIT, sent now; undefined (no promise made) when there is nothing to wait for.
+ * WAIT counts the writes made before it on its connection: it is sent on `via` when given (the
+ * connection the step used), else, on a Cluster, on the own client of the master of `key`, the
+ * key the step wrote (a step writes one slot).
  */
-function replicated(redis: Redis, key?: string): Promise<void> | undefined {
+function replicated(redis: Redis, key?: string, via?: Redis): Promise<void> | undefined {
   const want = durability.get(redis);
   if (!want || want.replicas === 0) return undefined;
   const wait = ["WAIT", String(want.replicas), String(want.timeoutMs)];
   const master = masterOfKey.get(redis);
-  const sent =
-    master && key !== undefined
+  const sent = via
+    ? via.sendCommand<number>(wait)
+    : master && key !== undefined
       ? master(key).then((node) => node.sendCommand<number>(wait))
       : redis.sendCommand<number>(wait);
   return sent.then((acked) => {
@@ -323,36 +330,56 @@ export class LuaScript {
   }
 
   /**
-   * Runs the script, then waits for the configured replicas (`durable`). On one Redis or under
-   * Sentinel the WAIT is sent in the same write as the script, on the same connection, so it costs
-   * no extra round trip. On a Cluster it is sent once the script has answered: the cluster client
-   * routes each command asynchronously, so a WAIT sent at once could overtake the script and count
-   * only the writes before it.
+   * Runs the script, then waits for the configured replicas (`durable`). The WAIT is sent in the
+   * same write as the script, on the same connection, so it costs no extra round trip and counts
+   * that script's writes. On a Cluster both go to the own client of the master of the first key
+   * (the cluster client routes each command on its own, and a WAIT could overtake the script, or
+   * land on a connection made after it); a slot moved meanwhile (`MOVED`) is learned through the
+   * cluster client, then the step is sent once more to the new master.
    */
   async run(
     redis: Redis,
     keys: readonly string[],
     args: readonly (string | number)[],
   ): Promise<unknown> {
-    const argv = args.map(String);
-    const options = { keys: [...keys], arguments: argv };
-    const pipelined = !masterOfKey.has(redis);
-    const script = redis.evalSha(this.sha, options);
-    let waited = pipelined ? replicated(redis, keys[0]) : undefined;
+    const options = { keys: [...keys], arguments: args.map(String) };
+    const master = masterOfKey.get(redis);
+    const first = keys[0];
+    if (master === undefined || first === undefined || !durability.get(redis)?.replicas) {
+      return this.runOn(redis, redis, options);
+    }
+    try {
+      return await this.runOn(await master(first), redis, options);
+    } catch (err) {
+      if (!(err instanceof Error && err.message.startsWith("MOVED "))) throw err;
+      await redis.pTTL(first); // through the cluster client, which follows it and learns the slot
+      return this.runOn(await master(first), redis, options);
+    }
+  }
+
+  /** EVALSHA (EVAL when the server has not cached it) and the WAIT of `owner`, both on `client`. */
+  private async runOn(
+    client: Redis,
+    owner: Redis,
+    options: { keys: string[]; arguments: string[] },
+  ): Promise<unknown> {
+    const script = client.evalSha(this.sha, options);
+    let waited = replicated(owner, undefined, client);
     let reply: unknown;
     try {
       reply = await script;
     } catch (err) {
-      if (!(err instanceof Error && err.message.startsWith("NOSCRIPT"))) {
-        waited?.catch(() => {});
-        throw err;
-      }
       await waited?.catch(() => {});
-      const again = redis.eval(this.source, options);
-      waited = pipelined ? replicated(redis, keys[0]) : undefined;
-      reply = await again;
+      if (!(err instanceof Error && err.message.startsWith("NOSCRIPT"))) throw err;
+      const again = client.eval(this.source, options);
+      waited = replicated(owner, undefined, client);
+      try {
+        reply = await again;
+      } catch (evalErr) {
+        waited?.catch(() => {});
+        throw evalErr;
+      }
     }
-    if (!pipelined) waited = replicated(redis, keys[0]);
     if (waited) await waited;
     return reply;
   }

@@ -16,6 +16,15 @@ import {
   type Redis,
 } from "../../src/store/redis.js";
 import {
+  ackArchived,
+  archiveBacklog,
+  deadLetter,
+  ensureArchiveGroup,
+  leaveArchiveGroup,
+  readNewEntries,
+  removeIdleConsumers,
+} from "../../src/store/archive-queue.js";
+import {
   createSession,
   deleteSession,
   getSession,
@@ -126,6 +135,51 @@ test("Cluster: a session and its user's set sit on two slots; each step touches 
   assert.equal((await deleteSession(ctx, ids[0]!))?.userId, userId);
   assert.equal(await getSession(ctx, ids[0]), null);
   assert.deepEqual(await redis.sMembers(keys.userSessions(userId)), [ids[1]]);
+});
+
+test("Cluster: the archive queue's steps each reach the stream's master, and its acknowledgement expires the game on another", async (t) => {
+  const cluster = await startRedisCluster({ replicas: 0 });
+  t.after(() => cluster.stop());
+  // A prefix whose archive stream is on another master than the subcommands' words would be.
+  const words = ["CREATE", "CONSUMERS", "DELCONSUMER"].map((w) =>
+    cluster.masterOf(slotOf(cluster, w)),
+  );
+  let prefix = uniqueName("p");
+  while (words.includes(cluster.masterOf(slotOf(cluster, createKeys(prefix).archive)))) {
+    prefix = uniqueName("p");
+  }
+  const config = clusterConfig(cluster, { REDIS_PREFIX: prefix });
+  const keys = createKeys(config.REDIS_PREFIX);
+  const redis = await connected(config);
+  const reader = await connected(config, true);
+  t.after(() => Promise.all([closeRedis(redis), closeRedis(reader)]));
+  const ctx = { redis, keys, config };
+
+  // XGROUP and XINFO name their key after a subcommand: routed by the word, they would bounce
+  // between masters until node-redis gave up.
+  await ensureArchiveGroup(ctx);
+  await ensureArchiveGroup(ctx); // BUSYGROUP: already there
+  const gameIds = [uniqueName("g"), uniqueName("g")];
+  for (const id of gameIds) {
+    await redis.hSet(keys.game(id), "status", "ended");
+    await redis.xAdd(keys.archive, "*", { gameId: id }); // as a game's ending step queues it
+  }
+  const entries = await readNewEntries({ ...ctx, redis: reader }, "c1", 10, 100);
+  assert.deepEqual(
+    entries.map((e) => e.gameId),
+    gameIds,
+  );
+  assert.equal(await archiveBacklog(ctx), 2);
+  await ackArchived(ctx, entries[0]!.entryId, gameIds[0]!, 60);
+  const ttl = await redis.ttl(keys.game(gameIds[0]!));
+  assert.ok(ttl > 0 && ttl <= 60, `the archived game expires (TTL ${ttl})`);
+  await deadLetter(ctx, entries[1]!, { deliveries: 5, error: "bad", consumer: "c1" });
+  assert.equal(await archiveBacklog(ctx), 0);
+  assert.equal(await redis.xLen(keys.archiveDead), 1);
+  assert.equal(await removeIdleConsumers(ctx, 0, "c2"), 1, "the idle consumer c1 is removed");
+  await readNewEntries({ ...ctx, redis: reader }, "c2", 1, 10);
+  await leaveArchiveGroup(ctx, "c2");
+  assert.equal(await removeIdleConsumers(ctx, 0), 0, "c2 left the group itself");
 });
 
 test("Cluster: a master SIGKILLed; commands are refused during the switch, then served by its promoted replica, subscriptions included", async (t) => {

@@ -102,3 +102,15 @@ test("a committed move's plan advances the view as reading its FEN does, and rul
   }
   assert.ok(flagDraws > 0, "some position had a side without mating material");
 });
+
+test("the mover's flag is ruled on the position before the move, even when the move takes the opponent's last pawn", () => {
+  // Black's pawn could still queen before white's Kxd2: if white's flag had fallen before the move
+  // arrived, black (king and pawn) could mate: white loses, no draw. After the capture black has a
+  // bare king, which must not change that ruling.
+  const before: GameView = { ...view, ply: 80, fen: "4k3/8/8/8/8/8/3p4/4K3 w - - 0 41" };
+  const plan = planMove(before, "W", "e1d2", 80);
+  assert.ok(plan.ok);
+  assert.equal(plan.san, "Kxd2");
+  assert.equal(plan.moverFlagIsDraw, false);
+  assert.equal(plan.outcome?.reason, "insufficient-material");
+});
