@@ -24,6 +24,7 @@ import {
 } from "../../store/game-commands.js";
 import { loadGameRecord, type GameRecord } from "../../store/game-store.js";
 import { getStoredLiveState } from "../../store/live-state.js";
+import type { LiveState } from "../../protocol/types.js";
 import type { ActionContext, HandlerTable } from "../dispatch.js";
 import { roundTripOf } from "../round-trip.js";
 
@@ -188,9 +189,7 @@ export const gameHandlers: HandlerTable = {
 };
 
 /** On every connection while the user plays: RESUME_GAME after RESUME_SESSION. */
-export async function resumeGame({ app, rt, socket, user }: ActionContext): Promise<void> {
-  const state = await getStoredLiveState(app, user.userId);
-  if (state.status !== "playing") return;
-  if (await rt.feeds.resume(socket, state.gameId))
-    await rt.presence.sendCrowd(socket, state.gameId);
+export async function resumeGame({ rt, socket }: ActionContext, told: LiveState): Promise<void> {
+  if (told.status !== "playing") return;
+  if (await rt.feeds.resume(socket, told.gameId)) await rt.presence.sendCrowd(socket, told.gameId);
 }
