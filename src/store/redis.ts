@@ -222,7 +222,7 @@ const LIFECYCLE = new Set([
  * stand; the client learns the outcome from the events).
  */
 export async function durable(redis: Redis, ...keys: string[]): Promise<void> {
-  if (!masterOfKey.has(redis) || keys.length < 2) return replicated(redis, keys[0]);
+  if (!masterOfKey.has(redis)) return replicated(redis); // one WAIT counts the connection's writes
   // On a Cluster each key's master waits for its own replicas.
   await Promise.all(keys.map((key) => replicated(redis, key) ?? Promise.resolve()));
 }

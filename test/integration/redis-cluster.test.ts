@@ -3,9 +3,14 @@
 // steps each touch one slot, and a master SIGKILLed is followed to its promoted replica, sharded
 // subscriptions included. (The server itself does not start on a Cluster yet: docs/architecture.md.)
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { redisCli, startRedisCluster, type RedisCluster } from "../../scripts/lib/services.js";
+import {
+  redisCli,
+  startRedisCluster,
+  type ClusterOptions,
+  type RedisCluster,
+} from "../../scripts/lib/services.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { createKeys } from "../../src/store/keys.js";
 import {
@@ -34,17 +39,34 @@ import { testEnv, uniqueName } from "../helpers/env.js";
 
 const presence = LuaScript.load("presence-1");
 
-function clusterConfig(cluster: RedisCluster, env: Record<string, string> = {}): Config {
-  const config = loadConfig(testEnv(env));
+/** A cluster for this test, stopped when it ends. */
+async function clusterFor(t: TestContext, opts: ClusterOptions = {}): Promise<RedisCluster> {
+  const cluster = await startRedisCluster(opts);
+  t.after(() => cluster.stop());
+  return cluster;
+}
+
+/** A configuration (a prefix of its own) pointing at the cluster, and its keys. */
+function clusterConfig(cluster: RedisCluster, env: Record<string, string> = {}) {
+  const config: Config = loadConfig(testEnv(env));
   const nodes = cluster.env.REDIS_CLUSTER_NODES.split(",").map((n) => {
     const [host, port] = n.split(":");
     return { host: host!, port: Number(port) };
   });
-  return { ...config, REDIS_CLUSTER_NODES: nodes };
+  return {
+    config: { ...config, REDIS_CLUSTER_NODES: nodes },
+    keys: createKeys(config.REDIS_PREFIX),
+  };
 }
 
-async function connected(config: Config, queueWhileOffline = false): Promise<Redis> {
+/** A connected client of the configured cluster, closed when the test ends. */
+async function connected(
+  t: TestContext,
+  config: Config,
+  queueWhileOffline = false,
+): Promise<Redis> {
   const redis = createRedis(config, () => {}, { queueWhileOffline });
+  t.after(() => closeRedis(redis));
   await connectRedis(config, [redis]);
   return redis;
 }
@@ -81,12 +103,10 @@ const announce = (redis: Redis, keys: ReturnType<typeof createKeys>, gameId: str
   );
 
 test("Cluster: a script runs on each master its keys name, and WAIT counts that master's replica", async (t) => {
-  const cluster = await startRedisCluster();
-  t.after(() => cluster.stop());
-  const config = clusterConfig(cluster, { REDIS_WAIT_REPLICAS: "1", REDIS_WAIT_TIMEOUT_MS: "300" });
-  const keys = createKeys(config.REDIS_PREFIX);
-  const redis = await connected(config);
-  t.after(() => closeRedis(redis));
+  const cluster = await clusterFor(t);
+  const wait = { REDIS_WAIT_REPLICAS: "1", REDIS_WAIT_TIMEOUT_MS: "300" };
+  const { config, keys } = clusterConfig(cluster, wait);
+  const redis = await connected(t, config);
 
   const games = gamesPerMaster(cluster, keys);
   // The script is not cached on any master yet: each runs it (EVALSHA, then EVAL) on its own slot.
@@ -109,12 +129,9 @@ test("Cluster: a script runs on each master its keys name, and WAIT counts that 
 });
 
 test("Cluster: a session and its user's set sit on two slots; each step touches one", async (t) => {
-  const cluster = await startRedisCluster({ replicas: 0 });
-  t.after(() => cluster.stop());
-  const config = clusterConfig(cluster);
-  const keys = createKeys(config.REDIS_PREFIX);
-  const redis = await connected(config);
-  t.after(() => closeRedis(redis));
+  const cluster = await clusterFor(t, { replicas: 0 });
+  const { config, keys } = clusterConfig(cluster);
+  const redis = await connected(t, config);
   const ctx = { redis, keys, config };
 
   const userId = uniqueName("u");
@@ -138,8 +155,7 @@ test("Cluster: a session and its user's set sit on two slots; each step touches 
 });
 
 test("Cluster: the archive queue's steps each reach the stream's master, and its acknowledgement expires the game on another", async (t) => {
-  const cluster = await startRedisCluster({ replicas: 0 });
-  t.after(() => cluster.stop());
+  const cluster = await clusterFor(t, { replicas: 0 });
   // A prefix whose archive stream is on another master than the subcommands' words would be.
   const words = ["CREATE", "CONSUMERS", "DELCONSUMER"].map((w) =>
     cluster.masterOf(slotOf(cluster, w)),
@@ -148,11 +164,9 @@ test("Cluster: the archive queue's steps each reach the stream's master, and its
   while (words.includes(cluster.masterOf(slotOf(cluster, createKeys(prefix).archive)))) {
     prefix = uniqueName("p");
   }
-  const config = clusterConfig(cluster, { REDIS_PREFIX: prefix });
-  const keys = createKeys(config.REDIS_PREFIX);
-  const redis = await connected(config);
-  const reader = await connected(config, true);
-  t.after(() => Promise.all([closeRedis(redis), closeRedis(reader)]));
+  const { config, keys } = clusterConfig(cluster, { REDIS_PREFIX: prefix });
+  const redis = await connected(t, config);
+  const reader = await connected(t, config, true);
   const ctx = { redis, keys, config };
 
   // XGROUP and XINFO name their key after a subcommand: routed by the word, they would bounce
@@ -183,13 +197,10 @@ test("Cluster: the archive queue's steps each reach the stream's master, and its
 });
 
 test("Cluster: a master SIGKILLed; commands are refused during the switch, then served by its promoted replica, subscriptions included", async (t) => {
-  const cluster = await startRedisCluster({ nodeTimeoutMs: 1_000 });
-  t.after(() => cluster.stop());
-  const config = clusterConfig(cluster);
-  const keys = createKeys(config.REDIS_PREFIX);
-  const commands = await connected(config);
-  const subscriber = await connected(config, true);
-  t.after(() => Promise.all([closeRedis(commands), closeRedis(subscriber)]));
+  const cluster = await clusterFor(t, { nodeTimeoutMs: 1_000 });
+  const { config, keys } = clusterConfig(cluster);
+  const commands = await connected(t, config);
+  const subscriber = await connected(t, config, true);
 
   const [master, gameId] = [...gamesPerMaster(cluster, keys)][0]!;
   const heard: string[] = [];

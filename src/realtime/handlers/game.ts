@@ -14,6 +14,7 @@ import {
 } from "../../domain/game.js";
 import { takebackTarget } from "../../domain/takeback.js";
 import { AppError } from "../../protocol/errors.js";
+import type { LiveState } from "../../protocol/types.js";
 import {
   commitAction,
   commitMove,
@@ -24,7 +25,6 @@ import {
 } from "../../store/game-commands.js";
 import { loadGameRecord, type GameRecord } from "../../store/game-store.js";
 import { getStoredLiveState } from "../../store/live-state.js";
-import type { LiveState } from "../../protocol/types.js";
 import type { ActionContext, HandlerTable } from "../dispatch.js";
 import { roundTripOf } from "../round-trip.js";
 
