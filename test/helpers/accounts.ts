@@ -24,7 +24,8 @@ const LEAKS = [
   /\$argon2/i,
   /passwordHash/i,
   /\bat .+:\d+:\d+/,
-  /stack/i,
+  // A `stack` field; not the bare word, which a random session id can spell ("…mSTAcka…").
+  /"stack"\s*:/i,
   /usernameLower/,
   /MongoServerError/,
 ];
