@@ -1,6 +1,6 @@
 // The game clock, pure: Fischer increment, no clock until both sides have made their first move,
 // and the deadline by which the side to move must act. The commit scripts apply exactly these
-// rules in Redis with Redis TIME (src/store/lua/game-move-6.lua); an integration test holds
+// rules in Redis with Redis TIME (src/store/lua/game-move-3.lua); an integration test holds
 // them to this module.
 import type { Clock, Color } from "../protocol/types.js";
 

@@ -1,7 +1,7 @@
 // Lag compensation, pure, as lichess does it (scalachess LagTracker): each move credits the mover
 // with the network time it cost, out of a quota that grows by `gain` per move, starts at 3 × gain
 // and never exceeds 7 × gain. The move script applies exactly this in Redis with Redis TIME
-// (src/store/lua/game-move-6.lua); a unit table and an integration test hold both to it.
+// (src/store/lua/game-move-3.lua); a unit table and an integration test hold both to it.
 
 export interface LagRules {
   /** What each move adds to the quota. */

@@ -1,11 +1,14 @@
-// The deadline scheduler: flags, first-move aborts and proposal expiries are members of one Redis
-// sorted set scored by due time. Every instance polls; a Lua claim leases each due member to one
-// instance; a handler re-checks the state in its own atomic step, so a stale or duplicated
-// deadline does nothing. Work claimed by an instance that dies is due again when the lease ends.
+// The deadline scheduler: flags, first-move aborts, proposal and challenge expiries and the
+// follow-ups of ended games are members of Redis sorted sets scored by due time, one per bucket
+// (store/buckets.ts), and the one set of older releases. Every instance polls them all; a Lua
+// claim leases each due member to one instance; a handler re-checks the state in its own atomic
+// step, so a stale or duplicated deadline does nothing. Work claimed by an instance that dies is
+// due again when the lease ends.
 import type { AppContext } from "../context.js";
-import { LuaScript } from "../store/redis.js";
+import { BUCKETS } from "../store/buckets.js";
+import { LuaScript, slotGroups } from "../store/redis.js";
 
-const claim = LuaScript.load("claim-deadlines-1");
+const claim = LuaScript.load("claim-deadlines");
 const release = LuaScript.load("release-deadline-1");
 
 /** Handles the id of one due deadline; resolving means done (or nothing left to do). */
@@ -31,7 +34,11 @@ export function startDeadlines(
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
 
-  const runOne = async (member: string, lease: string) => {
+  const sets = [...Array.from({ length: BUCKETS }, (_, k) => ctx.keys.deadlines(k))];
+  sets.push(ctx.keys.legacyDeadlines);
+  const groups = slotGroups(ctx.redis, sets);
+
+  const runOne = async (set: string, member: string, lease: string) => {
     const colon = member.indexOf(":");
     const handler = handlers[member.slice(0, colon)];
     if (handler === undefined) {
@@ -40,22 +47,28 @@ export function startDeadlines(
     }
     try {
       await handler(ctx, member.slice(colon + 1));
-      await release.run(ctx.redis, [ctx.keys.deadlines], [member, lease]);
+      await release.run(ctx.redis, [set], [member, lease]);
     } catch (err) {
       ctx.log.warn({ err, member }, "deadline handler failed; retried after its lease");
     }
   };
 
+  const claimGroup = async (group: string[]) => {
+    const claimed = (await claim.run(ctx.redis, group, [leaseMs, batch])) as (string | number)[];
+    const work: Promise<void>[] = [];
+    for (let i = 0; i < claimed.length; i += 3) {
+      const set = group[Number(claimed[i]) - 1]!;
+      work.push(runOne(set, String(claimed[i + 1]), String(claimed[i + 2])));
+    }
+    await Promise.all(work);
+  };
+
   const tick = async () => {
     if (!ctx.redis.isReady) return;
-    const claimed = (await claim.run(
-      ctx.redis,
-      [ctx.keys.deadlines],
-      [leaseMs, batch],
-    )) as string[];
-    const work: Promise<void>[] = [];
-    for (let i = 0; i < claimed.length; i += 2) work.push(runOne(claimed[i]!, claimed[i + 1]!));
-    await Promise.all(work);
+    // A group refused (its master failing over, on a Cluster) does not hold up the others.
+    const polls = await Promise.allSettled(groups.map(claimGroup));
+    const failed = polls.find((p): p is PromiseRejectedResult => p.status === "rejected");
+    if (failed) throw failed.reason;
   };
 
   const loop = () => {

@@ -4,6 +4,7 @@ import { startArchiver } from "./archiver.js";
 import { expireChallenge } from "./challenges.js";
 import { startDeadlines, type DeadlineHandler } from "./deadlines.js";
 import { handleGameDeadline } from "./game-deadline.js";
+import { ENDED_KIND, finishEndedGame } from "../store/game-end.js";
 import { expireProposal } from "./matchups.js";
 import { startPairingWaves } from "./pairing-waves.js";
 
@@ -21,6 +22,7 @@ const deadlineHandlers: Record<string, DeadlineHandler> = {
   game: handleGameDeadline,
   proposal: expireProposal,
   challenge: expireChallenge,
+  [ENDED_KIND]: finishEndedGame,
 };
 
 export function startJobs(ctx: AppContext, events: JobEvents): Jobs {

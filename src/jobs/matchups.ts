@@ -6,7 +6,7 @@ import type { AppContext } from "../context.js";
 import { parseTimeControl } from "../domain/time-control.js";
 import type { GamePlayer, TimeControl } from "../protocol/types.js";
 import { newGameFields, startGameEvent } from "../store/game-store.js";
-import { newId } from "../store/ids.js";
+import { newBucketedId } from "../store/buckets.js";
 import type { StoredProposal } from "../store/live-state.js";
 import {
   acceptMatchup,
@@ -43,7 +43,7 @@ export async function prepareGameOf(
     username: seat.username,
     rating: Math.round(g.rating),
   });
-  const gameId = newId();
+  const gameId = newBucketedId();
   const fields = newGameFields({
     id: gameId,
     rated,

@@ -3,7 +3,7 @@
 // watch. It writes when its part changes and refreshes it every heartbeat, so the part of an
 // instance that died counts as gone once it is older than three heartbeats. From this hash come the
 // game's client/CROWD (announced by the script when the crowd changes, at most once a second) and
-// the claim of an abandoned game (game-action-7.lua). It costs nothing per move.
+// the claim of an abandoned game (game-action-4.lua). It costs nothing per move.
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../log.js";
 import type { Color, Game } from "../protocol/types.js";

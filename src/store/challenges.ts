@@ -8,7 +8,7 @@ import { redisNowMs, type PreparedGame } from "./matchmaking.js";
 import { LuaScript } from "./redis.js";
 
 const createScript = LuaScript.load("create-challenge-5");
-const acceptScript = LuaScript.load("accept-challenge-12", ["game-created"]);
+const acceptScript = LuaScript.load("accept-challenge-13", ["game-created"]);
 const cancelScript = LuaScript.load("cancel-challenge-4");
 
 /** How many open challenges one user may have made at once. */
@@ -63,7 +63,7 @@ export async function createChallenge(
       k.challenge(challenge.id),
       byKey,
       challenge.to ? k.userChallenges(challenge.to.id, "to") : byKey,
-      k.deadlines,
+      k.deadlinesOf(challenge.id),
     ],
     [
       challenge.id,
@@ -149,12 +149,13 @@ export async function acceptChallenge(
       k.live(from),
       k.live(acceptorId),
       k.game(game.gameId),
-      k.deadlines,
+      k.deadlinesOf(game.gameId),
       k.userChallenges(from, "by"),
       k.userChallenges(acceptorId, "to"),
       ...queueKeys(from, states.challenger),
       ...queueKeys(acceptorId, states.acceptor),
       k.liveGames,
+      k.deadlinesOf(challenge.id),
     ],
     [
       challenge.id,
@@ -192,7 +193,7 @@ export async function cancelChallenge(
       k.challenge(challenge.id),
       byKey,
       challenge.to ? k.userChallenges(challenge.to.id, "to") : byKey,
-      k.deadlines,
+      k.deadlinesOf(challenge.id),
     ],
     [
       challenge.id,

@@ -5,14 +5,15 @@ import type { AppContext } from "../context.js";
 import { positionStamp, type GameAction, type GameView, type MovePlan } from "../domain/game.js";
 import type { TakebackTarget } from "../domain/takeback.js";
 import type { Color, GameReason, GameResult } from "../protocol/types.js";
+import { finishEndedGame } from "./game-end.js";
 import { loadGameRecord, type GameRecord } from "./game-store.js";
 import { LuaScript } from "./redis.js";
 
 const COMMON = ["game-common"];
-const moveScript = LuaScript.load("game-move-6", COMMON);
-const actionScript = LuaScript.load("game-action-7", COMMON);
-const takebackScript = LuaScript.load("game-takeback-6", COMMON);
-const deadlineScript = LuaScript.load("game-deadline-6", COMMON);
+const moveScript = LuaScript.load("game-move-3", COMMON);
+const actionScript = LuaScript.load("game-action-4", COMMON);
+const takebackScript = LuaScript.load("game-takeback-3", COMMON);
+const deadlineScript = LuaScript.load("game-deadline-3", COMMON);
 
 /** How a game ended, as the ending script reports it (strings are "" where the wire has null). */
 export interface EndInfo {
@@ -63,7 +64,7 @@ export type ActionReply =
 export type TakebackReply =
   Miss | Ended | { code: "NO_TAKEBACK_OFFER" } | { code: "OK"; v: number; ply: number };
 
-/** What a claim of an abandoned game is judged by (game-action-7.lua). */
+/** What a claim of an abandoned game is judged by (game-action-4.lua). */
 export interface ClaimRules {
   /** The claimant has no mating material: its claim is a draw. */
   claimantCannotMate: boolean;
@@ -76,18 +77,17 @@ export type DeadlineReply =
   { code: "GONE" | "CONFLICT" } | { code: "NOT_DUE"; deadline: number } | Ended;
 
 type Ctx = Pick<AppContext, "redis" | "keys" | "config">;
-type Players = Pick<GameView, "id" | "whiteId" | "blackId">;
+type Players = Pick<GameView, "id">;
 
-function gameKeys(ctx: Ctx, g: Players): string[] {
+/** The game's own keys, all in its slot (game-common.lua). */
+function gameKeys(ctx: Ctx, gameId: string): string[] {
   const k = ctx.keys;
-  return [
-    k.game(g.id),
-    k.deadlines,
-    k.live(g.whiteId),
-    k.live(g.blackId),
-    k.archive,
-    k.gameLog(g.id),
-  ];
+  return [k.game(gameId), k.deadlinesOf(gameId), k.gameLog(gameId)];
+}
+
+/** Whether a game script's reply says that it ended the game. */
+function endedBy(reply: { code: string; ended?: unknown; event?: string }): boolean {
+  return reply.code === "ENDED" || reply.ended !== undefined || reply.event === "ended";
 }
 
 /** Every game script takes the game's event channel as its last argument (game-common.lua). */
@@ -99,8 +99,14 @@ async function run<T>(
   extraKeys: string[] = [],
 ): Promise<T> {
   const argv = [...args, ctx.keys.gameEvents(g.id)];
-  const keys = [...gameKeys(ctx, g), ...extraKeys];
-  return JSON.parse((await script.run(ctx.redis, keys, argv)) as string) as T;
+  const keys = [...gameKeys(ctx, g.id), ...extraKeys];
+  const reply = JSON.parse((await script.run(ctx.redis, keys, argv)) as string) as T & {
+    code: string;
+  };
+  // The players are freed and the game queued for archiving before the ack (a crash first
+  // leaves that to the intent the script scheduled).
+  if (endedBy(reply)) await finishEndedGame(ctx, g.id);
+  return reply;
 }
 
 /**

@@ -1,5 +1,6 @@
 // Every Redis key, channel and Socket.IO room name, built in one place. The id of the entity sits
 // in a hash tag so that all keys of one entity share a Redis Cluster slot.
+import { bucketOf, bucketTags } from "./buckets.js";
 
 export type Keys = ReturnType<typeof createKeys>;
 
@@ -41,8 +42,18 @@ export function createKeys(prefix: string) {
     gameEvents: (gameId: string) => `${p}:game-events:{${gameId}}`,
     /** Sharded pub/sub channel of one user's lobby events (proposals, their end, game starts). */
     userEvents: (userId: string) => `${p}:user-events:{${userId}}`,
-    /** Sorted set of due work (flags, first-move aborts, proposal and challenge expiries), scored by due time. */
-    deadlines: `${p}:deadlines`,
+    /**
+     * One bucket of due work (flags, first-move aborts, proposal and challenge expiries, the
+     * follow-ups of ended games), scored by due time: store/buckets.ts.
+     */
+    deadlines: (bucket: number) => `${p}:deadlines:{${bucketTags[bucket]!}}`,
+    /** The bucket of an entity's due work (a game's shares the game's slot). */
+    deadlinesOf: (id: string) => `${p}:deadlines:{${bucketTags[bucketOf(id)]!}}`,
+    /**
+     * The one sorted set of due work before the buckets: still drained by the pollers, for the
+     * members that instances of an older release write during a rolling upgrade.
+     */
+    legacyDeadlines: `${p}:deadlines`,
     /** Stream of ended games waiting to be archived into MongoDB. */
     archive: `${p}:archive`,
     archiveGroup: "archivers",

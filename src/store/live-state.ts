@@ -1,7 +1,9 @@
 // A user's live state (idle, queued, proposed, playing), shared by every session of the user.
-// Transitions are written by the Lua scripts of matchmaking and games; this module only reads.
+// Transitions are written by the Lua scripts of matchmaking and games; this module reads, and
+// frees a user still `playing` a game that is over (the game's follow-up, store/game-end.ts).
 import type { AppContext } from "../context.js";
 import type { LiveState, Proposal } from "../protocol/types.js";
+import { freeIfOver } from "./game-end.js";
 
 /** What Redis holds under the user's live key (JSON). */
 export type StoredLiveState =
@@ -40,9 +42,17 @@ export interface StoredProposal {
 
 type Ctx = Pick<AppContext, "redis" | "keys">;
 
+/**
+ * The user's live state; a user `playing` a game that is over is freed first and read again
+ * (the game's end frees its players in a step of their own, which may not have run yet).
+ */
 export async function getStoredLiveState(ctx: Ctx, userId: string): Promise<StoredLiveState> {
   const raw = await ctx.redis.get(ctx.keys.live(userId));
-  return raw === null ? { status: "idle" } : (JSON.parse(raw) as StoredLiveState);
+  if (raw === null) return { status: "idle" };
+  const state = JSON.parse(raw) as StoredLiveState;
+  if (!(await freeIfOver(ctx, userId, state))) return state;
+  const now = await ctx.redis.get(ctx.keys.live(userId)); // idle, or whatever came since
+  return now === null ? { status: "idle" } : (JSON.parse(now) as StoredLiveState);
 }
 
 /** The proposal as one of its players sees it: the other player is the opponent. */

@@ -9,7 +9,7 @@ import { LuaScript } from "./redis.js";
 const enqueueScript = LuaScript.load("enqueue-4");
 const cancelQueueScript = LuaScript.load("cancel-queue-3");
 const pairScript = LuaScript.load("pair-6");
-const acceptScript = LuaScript.load("accept-matchup-6", ["game-created"]);
+const acceptScript = LuaScript.load("accept-matchup-7", ["game-created"]);
 const cancelMatchupScript = LuaScript.load("cancel-matchup-6");
 
 /** The matchmaker stream keeps about this many ADD_TO_QUEUE records (XADD MAXLEN ~). */
@@ -121,7 +121,7 @@ export async function createProposal(
       k.live(a),
       k.live(b),
       k.proposal(pair.matchId),
-      k.deadlines,
+      k.deadlinesOf(pair.matchId),
     ],
     [a, b, pair.matchId, pool, flag(rated), pair.proposalMs, k.userEvents(a), k.userEvents(b)],
   )) as [string, string?];
@@ -167,7 +167,15 @@ export async function acceptMatchup(
   const gameId = game?.gameId ?? "";
   const reply = (await acceptScript.run(
     ctx.redis,
-    [k.proposal(proposal.matchId), k.live(a), k.live(b), k.game(gameId), k.deadlines, k.liveGames],
+    [
+      k.proposal(proposal.matchId),
+      k.live(a),
+      k.live(b),
+      k.game(gameId),
+      k.deadlinesOf(gameId),
+      k.liveGames,
+      k.deadlinesOf(proposal.matchId),
+    ],
     [
       proposal.matchId,
       userId,
@@ -205,7 +213,7 @@ export async function cancelMatchup(
       k.live(b),
       k.queue(pool, proposal.rated),
       k.queueEntries(pool, proposal.rated),
-      k.deadlines,
+      k.deadlinesOf(proposal.matchId),
     ],
     [proposal.matchId, reason, userId, a, b, k.userEvents(a), k.userEvents(b)],
   )) as [CancelReply["code"], number?, number?];

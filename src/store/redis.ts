@@ -2,6 +2,7 @@
 // a loader for the Lua scripts that make every state change one atomic step. This module alone
 // knows which topology the instance runs on (one Redis, Sentinel, or Cluster): everything else
 // sees a `Redis` and calls `durable()` after a state change.
+import calculateSlot from "cluster-key-slot";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createClient, createCluster, createSentinel, type RedisClientType } from "redis";
@@ -214,6 +215,22 @@ const LIFECYCLE = new Set([
   "getReplicaNodes",
   "getSentinelNode",
 ]);
+
+/**
+ * Keys grouped so that each group may be the KEYS of one script: all in one group on one Redis or
+ * Sentinel, one group per slot on a Cluster.
+ */
+export function slotGroups(redis: Redis, keys: readonly string[]): string[][] {
+  if (!masterOfKey.has(redis)) return [[...keys]];
+  const bySlot = new Map<number, string[]>();
+  for (const key of keys) {
+    const slot = calculateSlot(key);
+    const group = bySlot.get(slot);
+    if (group === undefined) bySlot.set(slot, [key]);
+    else group.push(key);
+  }
+  return [...bySlot.values()];
+}
 
 /**
  * Waits until the configured number of replicas hold every write this client made so far

@@ -47,7 +47,7 @@ export async function offerRematch(
       k.userRematch(black.id),
       k.userRematchOffers(offerer.id),
       game === null ? k.rematch(gameId) : k.game(game.gameId),
-      k.deadlines,
+      k.deadlinesOf(game?.gameId ?? gameId),
       k.liveGames,
     ],
     [

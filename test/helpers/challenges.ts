@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import type { AppContext } from "../../src/context.js";
 import type { Ack, Challenge } from "../../src/protocol/types.js";
+import { BUCKETS } from "../../src/store/buckets.js";
 import { register } from "./accounts.js";
 import { join, type Player } from "./matchmaking.js";
 
@@ -34,6 +35,8 @@ export async function challengeTraces(ctx: Pick<AppContext, "redis" | "keys">): 
   for await (const keys of ctx.redis.scanIterator({ MATCH: `${ctx.keys.prefix}:*challenge*` })) {
     found.push(...keys);
   }
-  const due = await ctx.redis.zRange(ctx.keys.deadlines, 0, -1);
+  const due: string[] = [];
+  for (let k = 0; k < BUCKETS; k++)
+    due.push(...(await ctx.redis.zRange(ctx.keys.deadlines(k), 0, -1)));
   return [...found.sort(), ...due.filter((m) => m.startsWith("challenge:"))];
 }

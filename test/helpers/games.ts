@@ -193,3 +193,15 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * The players' live states gone within 3 s: the follow-up of the game's end ran at once (its
+ * takeover by a deadline poller would come after 5 s), with no reader freeing them on the way.
+ */
+export async function playersFreed(
+  stores: Pick<Stores, "redis" | "keys">,
+  userIds: string[],
+): Promise<void> {
+  const held = () => Promise.all(userIds.map((id) => stores.redis.get(stores.keys.live(id))));
+  await eventually(async () => (await held()).every((raw) => raw === null), "players freed", 3_000);
+}

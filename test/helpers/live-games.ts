@@ -1,8 +1,9 @@
 // Starts a live game between two users directly in Redis, as the matchmaking accept step does,
-// so game tests do not depend on matchmaking.
+// so game tests do not depend on matchmaking: the game in its slot, then each player in its own
+// (so that it also runs on a Redis Cluster).
 import type { AppContext } from "../../src/context.js";
 import { parseTimeControl } from "../../src/domain/time-control.js";
-import { newId } from "../../src/store/ids.js";
+import { newBucketedId } from "../../src/store/buckets.js";
 import { newGameFields } from "../../src/store/game-store.js";
 import type { TimeControl } from "../../src/protocol/types.js";
 import type { Glicko } from "../../src/store/users.js";
@@ -25,7 +26,7 @@ export async function startGame(
     typeof opts.timeControl === "object"
       ? opts.timeControl
       : parseTimeControl(opts.timeControl ?? "3+2")!;
-  const id = newId();
+  const id = newBucketedId();
   const rated = opts.rated ?? false;
   const fields = newGameFields({
     id,
@@ -55,9 +56,12 @@ export async function startGame(
       "deadline",
       String(deadline),
     ])
-    .zAdd(k.deadlines, { score: deadline, value: `game:${id}` })
-    .set(k.live(white.id), JSON.stringify({ status: "playing", gameId: id }))
-    .set(k.live(black.id), JSON.stringify({ status: "playing", gameId: id }))
+    .zAdd(k.deadlinesOf(id), { score: deadline, value: `game:${id}` })
     .exec();
+  const playing = JSON.stringify({ status: "playing", gameId: id });
+  await Promise.all([
+    ctx.redis.set(k.live(white.id), playing),
+    ctx.redis.set(k.live(black.id), playing),
+  ]);
   return id;
 }

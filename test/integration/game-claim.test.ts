@@ -4,6 +4,7 @@ import { loadGame } from "../../src/store/game-store.js";
 import type { Ack } from "../../src/protocol/types.js";
 import { connect } from "../helpers/client.js";
 import { setupGame, updateAt } from "../helpers/game-setup.js";
+import { playersFreed } from "../helpers/games.js";
 import { spawnInstance } from "../helpers/instances.js";
 import { startGame } from "../helpers/live-games.js";
 
@@ -32,7 +33,7 @@ test("claim: refused while the opponent is here and until GONE_MS after it left,
   const over = await g.white.next("client/GAME_OVER");
   assert.deepEqual([over.result, over.reason, over.winner], ["1-0", "abandoned", "white"]);
   const ctx = g.instances[0]!.ctx;
-  assert.equal(await ctx.redis.get(ctx.keys.live(g.blackUser.id)), null, "both idle");
+  await playersFreed(ctx, [g.whiteUser.id, g.blackUser.id]);
   assert.equal((await loadGame(ctx, id))?.reason, "abandoned");
   for (const type of ["game/GIVE_TIME", "game/PROPOSE_TAKEBACK", "game/CLAIM_VICTORY"]) {
     assert.equal(code(await g.white.send(type, { gameId: id })), "GAME_OVER", type);

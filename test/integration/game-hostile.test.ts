@@ -10,7 +10,7 @@ test("hostile and unauthorised game actions are refused with a code and change n
   const ctx = g.instances[0]!.ctx;
   const snapshot = async () => ({
     game: await ctx.redis.hGetAll(ctx.keys.game(g.gameId)),
-    deadline: await ctx.redis.zScore(ctx.keys.deadlines, `game:${g.gameId}`),
+    deadline: await ctx.redis.zScore(ctx.keys.deadlinesOf(g.gameId), `game:${g.gameId}`),
     white: await ctx.redis.get(ctx.keys.live(g.whiteUser.id)),
     black: await ctx.redis.get(ctx.keys.live(g.blackUser.id)),
   });

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { clockAfterMove } from "../../src/domain/clock.js";
 import { loadGame, loadGameRecord } from "../../src/store/game-store.js";
 import { archivedCount, setupGame, updateAt } from "../helpers/game-setup.js";
+import { playersFreed } from "../helpers/games.js";
 
 const SCHOLARS_MATE = ["e2e4", "e7e5", "f1c4", "b8c6", "d1h5", "g8f6", "h5f7"];
 
@@ -32,8 +33,7 @@ test("scholar's mate across two instances: every update reaches both, checkmate 
   assert.equal(game?.status, "ended");
   assert.deepEqual(game?.san, ["e4", "e5", "Bc4", "Nc6", "Qh5", "Nf6", "Qxf7#"]);
   const ctx = g.instances[1]!.ctx;
-  assert.equal(await ctx.redis.get(ctx.keys.live(g.whiteUser.id)), null, "white is idle");
-  assert.equal(await ctx.redis.get(ctx.keys.live(g.blackUser.id)), null, "black is idle");
+  await playersFreed(ctx, [g.whiteUser.id, g.blackUser.id]);
   assert.equal(await archivedCount(g.instances[1]!, g.gameId), 1, "archived once");
 });
 
@@ -130,7 +130,7 @@ test("an unplayed game is aborted after FIRST_MOVE_MS, with nobody connected", a
   assert.equal(game?.reason, "aborted");
   assert.equal(game?.result, null);
   assert.ok(game.endedAt! - game.createdAt >= 1000);
-  assert.equal(await ctx.redis.get(ctx.keys.live(g.whiteUser.id)), null);
+  await playersFreed(ctx, [g.whiteUser.id, g.blackUser.id]);
 });
 
 test("black's first move is due FIRST_MOVE_MS after white's", async (t) => {

@@ -115,7 +115,7 @@ test("two instances racing to flag the same game end it once", async (t) => {
   assert.equal(count, 1, "both instances poll deadlines; only one ends the game");
   const ctx = g.instances[1]!.ctx;
   assert.equal(
-    await ctx.redis.zScore(ctx.keys.deadlines, `game:${g.gameId}`),
+    await ctx.redis.zScore(ctx.keys.deadlinesOf(g.gameId), `game:${g.gameId}`),
     null,
     "deadline removed",
   );
@@ -136,7 +136,7 @@ test("a flag against a bare king is a draw", async (t) => {
     running: "1",
   });
   await ctx.redis.hSet(ctx.keys.game(id), "deadline", String(Date.now() - 1));
-  await ctx.redis.zAdd(ctx.keys.deadlines, { score: 0, value: `game:${id}` });
+  await ctx.redis.zAdd(ctx.keys.deadlinesOf(id), { score: 0, value: `game:${id}` });
   let game = await loadGame(ctx, id);
   for (let i = 0; i < 40 && game?.status !== "ended"; i++) {
     await new Promise((r) => setTimeout(r, 50));

@@ -18,7 +18,7 @@ test("extra time: +15 s to the opponent for both to see, the deadline moved, thr
   await g.play("e7e5", 1);
   await g.play("g1f3", 2); // black to move, its clock running
   await updateAt(g.black, 3);
-  const deadlineBefore = await ctx.redis.zScore(ctx.keys.deadlines, `game:${g.gameId}`);
+  const deadlineBefore = await ctx.redis.zScore(ctx.keys.deadlinesOf(g.gameId), `game:${g.gameId}`);
   const before = (await loadGameRecord(ctx, g.gameId))!;
 
   assert.equal(code(await g.white.send("game/GIVE_TIME", { gameId: g.gameId })), "ok");
@@ -29,7 +29,7 @@ test("extra time: +15 s to the opponent for both to see, the deadline moved, thr
     assert.equal(u.clock.whiteMs, before.game.clock.whiteMs);
     assert.equal(u.clock.running, true);
   }
-  const deadlineAfter = await ctx.redis.zScore(ctx.keys.deadlines, `game:${g.gameId}`);
+  const deadlineAfter = await ctx.redis.zScore(ctx.keys.deadlinesOf(g.gameId), `game:${g.gameId}`);
   assert.equal(deadlineAfter, deadlineBefore! + 15_000, "black flags 15 s later");
 
   // A second press at once is throttled and changes nothing.
@@ -42,7 +42,7 @@ test("extra time: +15 s to the opponent for both to see, the deadline moved, thr
   // Black gives white time though white is not to move: white's clock only, no deadline change.
   assert.equal(code(await g.black.send("game/GIVE_TIME", { gameId: g.gameId })), "ok");
   assert.equal(
-    await ctx.redis.zScore(ctx.keys.deadlines, `game:${g.gameId}`),
+    await ctx.redis.zScore(ctx.keys.deadlinesOf(g.gameId), `game:${g.gameId}`),
     deadlineAfter + 15_000,
   );
   const record = (await loadGameRecord(ctx, g.gameId))!;

@@ -46,7 +46,10 @@ void test("expiry with nobody connected: the auto-accepter is requeued, the sile
     autoAccept: true,
   });
   assert.deepEqual(await stored(ctx, silent.user.id), { status: "idle" });
-  assert.equal(await ctx.redis.zScore(ctx.keys.deadlines, `proposal:${offer.matchId}`), null);
+  assert.equal(
+    await ctx.redis.zScore(ctx.keys.deadlinesOf(offer.matchId), `proposal:${offer.matchId}`),
+    null,
+  );
 
   const eagerBack = await join(instances[0]!.url, eager.sessionId);
   const silentBack = await join(instances[0]!.url, silent.sessionId);
@@ -189,6 +192,8 @@ void test("registered players get a rated game with their ratings; the casual qu
   const ctx = instances[0]!.ctx;
   const glicko = await ctx.redis.hGet(ctx.keys.game(game.id), "whiteGlicko");
   assert.equal((JSON.parse(glicko!) as { deviation: number }).deviation, 350);
-  assert.ok((await ctx.redis.zScore(ctx.keys.deadlines, `game:${game.id}`))! > game.createdAt);
+  assert.ok(
+    (await ctx.redis.zScore(ctx.keys.deadlinesOf(game.id), `game:${game.id}`))! > game.createdAt,
+  );
   assert.equal((await stored(ctx, casual!.user.id)).status, "queued");
 });

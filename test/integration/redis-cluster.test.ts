@@ -11,7 +11,13 @@ import {
   type ClusterOptions,
   type RedisCluster,
 } from "../../scripts/lib/services.js";
+import { pino } from "pino";
 import { loadConfig, type Config } from "../../src/config.js";
+import type { AppContext } from "../../src/context.js";
+import { planMove } from "../../src/domain/game.js";
+import { handleGameDeadline } from "../../src/jobs/game-deadline.js";
+import { startDeadlines } from "../../src/jobs/deadlines.js";
+import { commitAction, commitMove, loadLiveGame } from "../../src/store/game-commands.js";
 import { createKeys } from "../../src/store/keys.js";
 import {
   closeRedis,
@@ -36,6 +42,7 @@ import {
   updateUserSessions,
 } from "../../src/store/sessions.js";
 import { testEnv, uniqueName } from "../helpers/env.js";
+import { startGame } from "../helpers/live-games.js";
 
 const presence = LuaScript.load("presence-1");
 
@@ -194,6 +201,57 @@ test("Cluster: the archive queue's steps each reach the stream's master, and its
   await readNewEntries({ ...ctx, redis: reader }, "c2", 1, 10);
   await leaveArchiveGroup(ctx, "c2");
   assert.equal(await removeIdleConsumers(ctx, 0), 0, "c2 left the group itself");
+});
+
+test("Cluster: a game's every step runs on one slot: moves, its flag in its bucket, its end; the end's follow-ups run on the players' and the archive's masters", async (t) => {
+  const cluster = await clusterFor(t, { replicas: 0 });
+  const { config, keys } = clusterConfig(cluster);
+  const redis = await connected(t, config);
+  const ctx = { redis, keys, config };
+  // Two players on two masters: at least one of them is not on the game's.
+  const on = (id: string) => cluster.masterOf(slotOf(cluster, keys.live(id)));
+  const white = { id: uniqueName("w"), username: "white" };
+  let black = { id: uniqueName("b"), username: "black" };
+  while (on(black.id) === on(white.id)) black = { id: uniqueName("b"), username: "black" };
+  const gameId = await startGame(ctx, white, black, { timeControl: "1+0" });
+  assert.equal(slotOf(cluster, keys.deadlinesOf(gameId)), slotOf(cluster, keys.game(gameId)));
+
+  for (const [uci, userId] of [
+    ["e2e4", white.id],
+    ["e7e5", black.id],
+  ] as const) {
+    const view = (await loadLiveGame(ctx, gameId))!;
+    const plan = planMove(view, userId, uci, view.ply);
+    assert.ok(plan.ok);
+    assert.equal((await commitMove(ctx, view, plan)).code, "OK", uci);
+  }
+  const deadline = Number(await redis.hGet(keys.game(gameId), "deadline"));
+  assert.equal(await redis.zScore(keys.deadlinesOf(gameId), `game:${gameId}`), deadline);
+
+  // A poller over every bucket (one script per slot) claims a member made due early; the game's
+  // step finds its deadline not passed and puts it back, in its bucket.
+  await redis.zAdd(keys.deadlinesOf(gameId), { score: 0, value: `game:${gameId}` });
+  const app = { ...ctx, log: pino({ enabled: false }) } as unknown as AppContext;
+  const poller = startDeadlines(app, { game: handleGameDeadline }, { pollMs: 20 });
+  t.after(() => poller.stop());
+  for (let i = 0; i < 100; i++) {
+    if ((await redis.zScore(keys.deadlinesOf(gameId), `game:${gameId}`)) === deadline) break;
+    await sleep(50);
+  }
+  assert.equal(await redis.zScore(keys.deadlinesOf(gameId), `game:${gameId}`), deadline);
+
+  const view = (await loadLiveGame(ctx, gameId))!;
+  const reply = await commitAction(ctx, view, "resign", "white", false);
+  assert.ok(reply.code === "OK" && reply.event === "ended");
+  assert.equal(await redis.get(keys.live(white.id)), null, "white freed on its master");
+  assert.equal(await redis.get(keys.live(black.id)), null, "black freed on its master");
+  const queued = await redis.xRange(keys.archive, "-", "+");
+  assert.deepEqual(
+    (queued ?? []).map((e) => e?.message.gameId),
+    [gameId],
+    "queued for archiving",
+  );
+  assert.equal(await redis.zCard(keys.deadlinesOf(gameId)), 0, "no deadline nor intent left");
 });
 
 test("Cluster: a master SIGKILLed; commands are refused during the switch, then served by its promoted replica, subscriptions included", async (t) => {

@@ -2,7 +2,7 @@
 -- challenger, or expired; client/CHALLENGE_CANCELLED goes to both in this same step.
 -- KEYS[1]  the challenge   KEYS[2]  the challenger's challenges made (sorted set)
 -- KEYS[3]  the addressee's challenges received (KEYS[2] again for a link challenge)
--- KEYS[4]  the deadlines sorted set
+-- KEYS[4]  its deadlines bucket
 -- ARGV[1] challengeId  ARGV[2] reason ('declined' | 'cancelled' | 'expired')
 -- ARGV[3] the declining or cancelling userId ('' when expired)
 -- ARGV[4] the challenger's lobby channel  ARGV[5] the addressee's ('' for a link challenge)

@@ -2,7 +2,7 @@
 -- had accepted (and did not decline) goes back to the queue with its old `since`; the other
 -- becomes idle.
 -- KEYS[1]  the proposal   KEYS[2]  live state of player a   KEYS[3]  live state of player b
--- KEYS[4]  the pool's queue   KEYS[5]  the pool's queue entries   KEYS[6]  the deadlines sorted set
+-- KEYS[4]  the pool's queue   KEYS[5]  the pool's queue entries   KEYS[6]  its deadlines bucket
 -- ARGV[1] matchId  ARGV[2] reason ('declined' | 'expired')  ARGV[3] declining userId ('' if expired)
 -- ARGV[4] a  ARGV[5] b  ARGV[6] a's lobby channel  ARGV[7] b's lobby channel: each gets its
 --         client/MATCHUP_CANCELLED in this same step

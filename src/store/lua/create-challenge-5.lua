@@ -4,7 +4,7 @@
 -- KEYS[3]  the challenger's challenges made   KEYS[4]  the addressee's challenges received
 --          (for a link challenge, KEYS[3] again: nothing is added to it); sorted sets of ids
 --          scored by expiresAt
--- KEYS[5]  the deadlines sorted set
+-- KEYS[5]  its deadlines bucket
 -- ARGV[1] challengeId  ARGV[2] the stored challenge JSON  ARGV[3] the client/CHALLENGE JSON; in
 --         both the string "$EXPIRES" stands for TIME + CHALLENGE_MS
 -- ARGV[4] CHALLENGE_MS  ARGV[5] how many open challenges one user may have made

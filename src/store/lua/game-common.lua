@@ -1,7 +1,7 @@
 -- game-common: functions shared by the game-*.lua scripts (prepended at load time, not run alone).
--- Every game script takes the same six KEYS:
---   KEYS[1] game hash   KEYS[2] deadlines zset   KEYS[3] white's live state
---   KEYS[4] black's live state   KEYS[5] archive stream   KEYS[6] the game's event log (list)
+-- Every game script takes the same three KEYS, all in the game's Redis Cluster slot:
+--   KEYS[1] game hash   KEYS[2] the deadlines bucket of the game (store/buckets.ts)
+--   KEYS[3] the game's event log (list)
 -- and the game's event channel as its last ARGV.
 local FIELDS = {'id', 'v', 'ply', 'status', 'deadline', 'running', 'serverTime',
   'whiteMs', 'blackMs', 'initialMs', 'incrementMs', 'drawOffer', 'moves', 'san', 'clocks', 'reps',
@@ -21,8 +21,8 @@ local function publish_event(g, type, payload)
   payload.gameId = g.id
   payload.v = v
   local json = cjson.encode({type = type, payload = payload})
-  redis.call('RPUSH', KEYS[6], json)
-  redis.call('LTRIM', KEYS[6], -LOG_LENGTH, -1)
+  redis.call('RPUSH', KEYS[3], json)
+  redis.call('LTRIM', KEYS[3], -LOG_LENGTH, -1)
   redis.call('SPUBLISH', CHANNEL, json)
   return v
 end
@@ -63,8 +63,13 @@ local function opposite(color)
   return 'white'
 end
 
--- Ends the game: freezes the clock, clears its deadline, frees both players (when they are still
--- in this game) and queues it for archiving. Returns the reply every script gives for an end.
+-- How long the follow-up of an ended game waits for the instance that ended it before any
+-- instance's deadline poller takes it over (store/game-end.ts).
+local FOLLOW_UP_MS = 5000
+
+-- Ends the game: freezes the clock, clears its deadline, and schedules its follow-up in its own
+-- bucket, `ended:<id>` (freeing both players and queueing the archive happen in their own slots,
+-- store/game-end.ts). Returns the reply every script gives for an end.
 local function end_game(g, now, result, reason, winner)
   local updates = {'status', 'ended', 'result', result, 'reason', reason, 'winner', winner,
     'endedAt', now, 'running', '0', 'drawOffer', '', 'serverTime', now}
@@ -88,14 +93,7 @@ local function end_game(g, now, result, reason, winner)
   local v = publish_event(g, 'client/GAME_OVER', {result = or_null(result), reason = reason,
     winner = or_null(winner), ratingDiff = rating_diff})
   redis.call('ZREM', KEYS[2], 'game:' .. g.id)
-  for i = 3, 4 do
-    local raw = redis.call('GET', KEYS[i])
-    if raw then
-      local ok, state = pcall(cjson.decode, raw)
-      if ok and state.gameId == g.id then redis.call('DEL', KEYS[i]) end
-    end
-  end
-  redis.call('XADD', KEYS[5], '*', 'gameId', g.id)
+  redis.call('ZADD', KEYS[2], now + FOLLOW_UP_MS, 'ended:' .. g.id)
   return {code = 'ENDED', v = v, ply = tonumber(g.ply), result = result, reason = reason,
     winner = winner, endedAt = now, whiteMs = ms.whiteMs, blackMs = ms.blackMs}
 end

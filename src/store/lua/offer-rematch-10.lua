@@ -5,7 +5,8 @@
 -- KEYS[3]  live state of its white   KEYS[4]  of its black
 -- KEYS[5]  white's rematch pointer   KEYS[6]  black's (store/keys.ts userRematch)
 -- KEYS[7]  the offerer's offers this minute
--- KEYS[8]  the new game's hash (any key when not prepared)   KEYS[9] the deadlines sorted set
+-- KEYS[8]  the new game's hash (any key when not prepared)   KEYS[9] the new game's deadlines
+--          bucket
 -- KEYS[10] the live games list
 -- ARGV[1]  the offerer's colour in the finished game   ARGV[2] REMATCH_MS
 -- ARGV[3]  white's lobby channel   ARGV[4] black's   ARGV[5] the most offers a minute
@@ -22,7 +23,9 @@ for i = 3, 4 do
   local live = redis.call('GET', KEYS[i])
   if live then
     local state = cjson.decode(live)
-    if state.status ~= 'idle' then return {'BUSY'} end
+    -- Still `playing` this finished game is free: its follow-up has not run yet (store/game-end.ts).
+    local here = state.status == 'playing' and state.gameId == redis.call('HGET', KEYS[1], 'id')
+    if state.status ~= 'idle' and not here then return {'BUSY'} end
   end
 end
 local game_id = redis.call('HGET', KEYS[1], 'id')

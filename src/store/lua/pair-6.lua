@@ -2,7 +2,7 @@
 -- step, so that no player can be in two proposals. autoAccept players have accepted at once.
 -- KEYS[1]  the pool's queue   KEYS[2]  the pool's queue entries
 -- KEYS[3]  live state of player a   KEYS[4]  live state of player b
--- KEYS[5]  the new proposal   KEYS[6]  the deadlines sorted set
+-- KEYS[5]  the new proposal   KEYS[6]  its deadlines bucket
 -- ARGV[1] a  ARGV[2] b  ARGV[3] matchId  ARGV[4] timeControl  ARGV[5] rated (1|0)  ARGV[6] PROPOSAL_MS
 -- ARGV[7] a's lobby channel  ARGV[8] b's lobby channel: each gets its client/PROPOSE_MATCHUP
 --         (the other player as opponent) in this same step

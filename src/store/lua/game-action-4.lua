@@ -1,7 +1,7 @@
 -- game-action: a draw offer or decline, a resignation, extra time, a takeback proposal or decline,
 -- or a claim of an abandoned game, as one atomic step.
--- KEYS     as game-common (game, deadlines, live white, live black, archive, event log), and
---          KEYS[7] the game's presence hash (src/realtime/presence.ts: who has a socket on it)
+-- KEYS     as game-common (game, its deadlines bucket, event log), and
+--          KEYS[4] the game's presence hash (src/realtime/presence.ts: who has a socket on it)
 -- ARGV[1]  stamp (ply:takebacks) of the position the action was validated on (compare-and-set:
 --          flag_draw depends on it)
 -- ARGV[2]  offer | decline | resign | give | takeback | decline-takeback | claim
@@ -103,7 +103,7 @@ elseif action == 'claim' then
   -- The opponent is present while one instance holds a socket of it and still refreshes that;
   -- gone since its last disconnection or last refresh otherwise (or since the game began).
   local gone_since = nil
-  local fields = redis.call('HGETALL', KEYS[7])
+  local fields = redis.call('HGETALL', KEYS[4])
   local prefix = other .. ':'
   for i = 1, #fields, 2 do
     if string.sub(fields[i], 1, #prefix) == prefix then

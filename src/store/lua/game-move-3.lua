@@ -1,5 +1,5 @@
 -- game-move: commit one validated move, with the clock read from Redis TIME.
--- KEYS     as game-common (game, deadlines, live white, live black, archive, event log)
+-- KEYS     as game-common (game, its deadlines bucket, event log)
 -- ARGV[1]  stamp (ply:takebacks) of the position the move was validated on (compare-and-set)
 -- ARGV[2]  uci (king's two-square form for castling)   ARGV[3] san
 -- ARGV[4]  fen after the move   ARGV[5] repetition key after the move

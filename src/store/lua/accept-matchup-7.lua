@@ -1,7 +1,8 @@
 -- accept-matchup: one player accepts a proposal; once both have accepted, the game is created in
 -- the same step, both players become `playing`, and the proposal and its expiry are gone.
 -- KEYS[1]  the proposal   KEYS[2]  live state of player a   KEYS[3]  live state of player b
--- KEYS[4]  the new game's hash   KEYS[5]  the deadlines sorted set   KEYS[6]  the live games list
+-- KEYS[4]  the new game's hash   KEYS[5]  the new game's deadlines bucket   KEYS[6]  the live games
+-- list   KEYS[7]  the proposal's deadlines bucket
 -- ARGV[1] matchId  ARGV[2] accepting userId ('' = nobody new: start if both have accepted)
 -- ARGV[3] a  ARGV[4] b  ARGV[5] gameId  ARGV[6] FIRST_MOVE_MS
 -- ARGV[7] a's lobby channel  ARGV[8] b's lobby channel
@@ -44,6 +45,6 @@ local gameId = ARGV[5]
 create_game({id = gameId, key = KEYS[4], deadlines = KEYS[5], live_games = KEYS[6],
   first_move_ms = ARGV[6], fields = 10, start = ARGV[9], players = {KEYS[2], KEYS[3]},
   channels = {ARGV[7], ARGV[8]}}, now)
-redis.call('ZREM', KEYS[5], 'proposal:' .. ARGV[1])
+redis.call('ZREM', KEYS[7], 'proposal:' .. ARGV[1])
 redis.call('DEL', KEYS[1])
 return {'STARTED', gameId}

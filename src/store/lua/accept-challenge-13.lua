@@ -2,11 +2,11 @@
 -- `playing` (a queued one leaves its queue), the challenge and its expiry are gone, and
 -- client/START_GAME goes to both players' lobby channels, all in this one step.
 -- KEYS[1]  the challenge   KEYS[2]  the challenger's live state   KEYS[3]  the acceptor's
--- KEYS[4]  the new game's hash   KEYS[5]  the deadlines sorted set
+-- KEYS[4]  the new game's hash   KEYS[5]  the new game's deadlines bucket
 -- KEYS[6]  the challenger's challenges made   KEYS[7]  the acceptor's challenges received
 -- KEYS[8], KEYS[9]    the queue and queue entries of the challenger's pool, when queued
 -- KEYS[10], KEYS[11]  the same of the acceptor (when not queued, any key: they are not touched)
--- KEYS[12] the live games list
+-- KEYS[12] the live games list   KEYS[13] the challenge's deadlines bucket
 -- ARGV[1] challengeId  ARGV[2] challenger's userId  ARGV[3] acceptor's userId
 -- ARGV[4] gameId  ARGV[5] FIRST_MOVE_MS  ARGV[6] challenger's lobby channel  ARGV[7] acceptor's
 -- ARGV[8], ARGV[9] the queue the caller read each one in, '<pool>:<1|0>' ('' = not queued)
@@ -47,7 +47,7 @@ local gameId = ARGV[4]
 create_game({id = gameId, key = KEYS[4], deadlines = KEYS[5], live_games = KEYS[12],
   first_move_ms = ARGV[5], fields = 11, start = ARGV[10], players = {KEYS[2], KEYS[3]},
   channels = {ARGV[6], ARGV[7]}}, now)
-redis.call('ZREM', KEYS[5], 'challenge:' .. ARGV[1])
+redis.call('ZREM', KEYS[13], 'challenge:' .. ARGV[1])
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[6], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])

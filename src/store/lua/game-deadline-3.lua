@@ -1,5 +1,5 @@
 -- game-deadline: end a game whose deadline has passed (flag fall or first-move abort).
--- KEYS     as game-common (game, deadlines, live white, live black, archive, event log)
+-- KEYS     as game-common (game, its deadlines bucket, event log)
 -- ARGV[1]  '1' when the side to move's opponent cannot mate (the flag is then a draw)
 -- ARGV[2]  the stamp (ply:takebacks) of the position the caller saw, or '' (a stale caller's view of the position must not
 --          decide flag_draw: on a mismatch nothing happens and the caller reloads)

@@ -1,7 +1,7 @@
 -- game-takeback: an accepted takeback proposal, as one atomic step: the game returns to the
 -- position before the proposer's last move, computed by the instance from the moves it loaded at
 -- ARGV[1] (the compare-and-set makes them the truth), with the clocks as they were then.
--- KEYS     as game-common (game, deadlines, live white, live black, archive, event log)
+-- KEYS     as game-common (game, its deadlines bucket, event log)
 -- ARGV[1]  stamp (ply:takebacks) of the position it was planned on
 -- ARGV[2]  the accepting side (the proposer's opponent)
 -- ARGV[3]  '1' when the side to move's opponent cannot mate (as for end_if_due)
