@@ -2,7 +2,7 @@
 // it (newGameFields, then the moves and the end) and appends the archive entry as that script does.
 // Also registered users straight into MongoDB, and direct handles on a test's Redis and MongoDB.
 import { randomBytes } from "node:crypto";
-import { loadConfig } from "../../src/config.js";
+import { testConfig } from "./env.js";
 import type { Glicko } from "../../src/domain/ratings.js";
 import type { Color, Game, GameReason, GameResult } from "../../src/protocol/types.js";
 import { newGameFields } from "../../src/store/game-store.js";
@@ -23,7 +23,7 @@ export interface Stores {
 
 /** Connections of the test's own to the Redis prefix and database of `env`. */
 export async function openStores(env: Record<string, string>): Promise<Stores> {
-  const config = loadConfig(env);
+  const config = testConfig(env);
   const redis = createRedis(config, () => {});
   const mongo = createMongo(config.MONGO_URL);
   await Promise.all([redis.connect(), mongo.client.connect()]);

@@ -1,13 +1,13 @@
 // Server instances for tests: in-process (fast, inspectable) or as child processes (killable).
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { loadConfig } from "../../src/config.js";
+import { testConfig } from "./env.js";
 import { startInstance, type Instance } from "../../src/instance.js";
 import { createLogger } from "../../src/log.js";
 import { freeStablePort, waitForPort } from "../../scripts/lib/services.js";
 
 export async function startInProcess(env: Record<string, string>): Promise<Instance> {
-  const config = loadConfig(env);
+  const config = testConfig(env);
   return startInstance(config, createLogger(config.LOG_LEVEL));
 }
 
@@ -32,6 +32,7 @@ export async function clusterFor(
 }
 
 const MAIN = fileURLToPath(new URL("../../src/main.js", import.meta.url));
+const CLUSTER_MAIN = fileURLToPath(new URL("./cluster-main.js", import.meta.url));
 
 export interface ChildInstance {
   url: string;
@@ -50,7 +51,8 @@ export async function spawnInstance(
   const chosen = port ?? (await freeStablePort());
   // INSTANCE_NODE_ARGS: extra node flags for child instances, e.g. "--cpu-prof" when profiling.
   const nodeArgs = process.env.INSTANCE_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
+  const main = env.REDIS_CLUSTER_NODES ? CLUSTER_MAIN : MAIN;
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     env: { ...process.env, ...env, PORT: String(chosen) },
     stdio: ["ignore", "ignore", "inherit"],
   });

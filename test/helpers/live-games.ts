@@ -1,10 +1,14 @@
 // Starts a live game between two users directly in Redis, as the matchmaking accept step does,
 // so game tests do not depend on matchmaking: the game in its slot, then each player in its own
 // (so that it also runs on a Redis Cluster).
+import assert from "node:assert/strict";
 import type { AppContext } from "../../src/context.js";
+import { positionStamp } from "../../src/domain/game.js";
 import { parseTimeControl } from "../../src/domain/time-control.js";
 import { newBucketedId } from "../../src/store/buckets.js";
+import { loadLiveGame } from "../../src/store/game-commands.js";
 import { newGameFields } from "../../src/store/game-store.js";
+import { LuaScript } from "../../src/store/redis.js";
 import type { TimeControl } from "../../src/protocol/types.js";
 import type { Glicko } from "../../src/store/users.js";
 
@@ -64,4 +68,21 @@ export async function startGame(
     ctx.redis.set(k.live(black.id), playing),
   ]);
   return id;
+}
+
+const actionScript = LuaScript.load("game-action-4", ["game-common"]);
+
+/** White resigns by the game's own step alone: no follow-up, as if the instance died after it. */
+export async function resignAlone(
+  ctx: Pick<AppContext, "redis" | "keys">,
+  gameId: string,
+): Promise<void> {
+  const view = (await loadLiveGame(ctx, gameId))!;
+  const k = ctx.keys;
+  const reply = (await actionScript.run(
+    ctx.redis,
+    [k.game(gameId), k.deadlinesOf(gameId), k.gameLog(gameId), k.gamePresence(gameId)],
+    [positionStamp(view), "resign", "white", "0", "0", 0, 0, k.gameEvents(gameId)],
+  )) as string;
+  assert.equal((JSON.parse(reply) as { code: string }).code, "OK", reply);
 }

@@ -1,5 +1,6 @@
 // Direct access to a test's Redis keys, for setting up and inspecting state around child instances.
-import { loadConfig, type Config } from "../../src/config.js";
+import type { Config } from "../../src/config.js";
+import { testConfig } from "./env.js";
 import { createKeys, type Keys } from "../../src/store/keys.js";
 import { createRedis, type Redis } from "../../src/store/redis.js";
 
@@ -11,7 +12,7 @@ export interface StoreHandle {
 }
 
 export async function openStore(env: Record<string, string>): Promise<StoreHandle> {
-  const config = loadConfig(env);
+  const config = testConfig(env);
   const redis = createRedis(config, () => {});
   await redis.connect();
   return {

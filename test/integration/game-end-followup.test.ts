@@ -3,28 +3,10 @@
 // scheduled must be taken over, and a player must never be refused for a game that is over.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { AppContext } from "../../src/context.js";
-import { positionStamp } from "../../src/domain/game.js";
-import { loadLiveGame } from "../../src/store/game-commands.js";
-import { LuaScript } from "../../src/store/redis.js";
 import { connect } from "../helpers/client.js";
 import { archivedCount, setupGame } from "../helpers/game-setup.js";
 import { eventually } from "../helpers/games.js";
-import { ackState } from "../helpers/matchmaking.js";
-
-const actionScript = LuaScript.load("game-action-4", ["game-common"]);
-
-/** White resigns by the game's own step alone: no follow-up, as if the instance died after it. */
-async function resignAlone(ctx: AppContext, gameId: string): Promise<void> {
-  const view = (await loadLiveGame(ctx, gameId))!;
-  const k = ctx.keys;
-  const reply = (await actionScript.run(
-    ctx.redis,
-    [k.game(gameId), k.deadlinesOf(gameId), k.gameLog(gameId), k.gamePresence(gameId)],
-    [positionStamp(view), "resign", "white", "0", "0", 0, 0, k.gameEvents(gameId)],
-  )) as string;
-  assert.equal((JSON.parse(reply) as { code: string }).code, "OK", reply);
-}
+import { resignAlone } from "../helpers/live-games.js";
 
 test("a game ended by an instance that dies before the follow-up: another frees both players and archives it", async (t) => {
   const g = await setupGame(t);
@@ -53,13 +35,10 @@ test("a game ended by an instance that dies before the follow-up: another frees 
   t.diagnostic(`freed by the takeover ${freedAt % 100_000} (ms clock)`);
 });
 
-test("a player who starts matchmaking the instant GAME_OVER arrives is queued, not refused BUSY", async (t) => {
+test("a player told idle the instant GAME_OVER arrives: a new tab's RESUME_SESSION, before the follow-up ran", async (t) => {
   const g = await setupGame(t);
   await resignAlone(g.instances[0]!.ctx, g.gameId);
-  await g.black.next("client/GAME_OVER");
-  const ack = await g.black.send("server/START_MATCHMAKING", { timeControl: "5+0" });
-  assert.equal(ackState(ack).status, "queued");
-  // White, before its follow-up ran, opens a new tab: told idle, not `playing` the old game.
+  await g.white.next("client/GAME_OVER");
   const session = (g.white.received[0]!.payload as { sessionId: string }).sessionId;
   const tab = connect(g.instances[1]!.url, session);
   t.after(() => tab.close());
