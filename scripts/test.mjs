@@ -59,11 +59,13 @@ const layers =
 const files = layers.flatMap((l) =>
   l.endsWith(".js") ? [l] : existsSync(l) ? findTests(join(root, l)) : [],
 );
-// The suites run once more on a Cluster: the game suites, whose every step is single-slot already.
-// Not those that start games by matchmaking (`*-matchmaking.test.js`), whose steps still span
-// slots (docs/architecture.md), nor the Redis-down test, which kills its own single Redis.
+// The suites run once more on a Cluster: those of games, spectators, accounts, the archive and
+// the instances' foundation and shutdown, whose every step is single-slot already. Not those that
+// start games by matchmaking (`*-matchmaking.test.js`), whose steps still span slots
+// (docs/architecture.md), nor the Redis-down tests, which stop their own single Redis.
 const onCluster = (f) =>
-  /\/game-[^/]*\.test\.js$/.test(f) && !/(-matchmaking|game-redis-down)\.test\.js$/.test(f);
+  /\/(game|accounts|archive|foundation|watch|shutdown)-?[^/]*\.test\.js$/.test(f) &&
+  !/(-matchmaking|redis-down)\.test\.js$/.test(f);
 const clusterFiles =
   only.length > 0 ? files : findTests(join(root, "dist/test/integration")).filter(onCluster);
 

@@ -37,6 +37,9 @@ const durability = new WeakMap<object, { replicas: number; timeoutMs: number }>(
  */
 const masterOfKey = new WeakMap<object, (key: string) => Promise<Redis>>();
 
+/** Cluster clients' own clients of every master, for what reads the whole keyspace (SCAN). */
+const mastersOf = new WeakMap<object, () => Promise<Redis[]>>();
+
 export function redisTopology(config: Config): RedisTopology {
   if (config.REDIS_CLUSTER_NODES.length > 0) {
     return { kind: "cluster", nodes: config.REDIS_CLUSTER_NODES };
@@ -181,6 +184,9 @@ function clusterClient(
   shaped.quit = (() => cluster.close()) as unknown as Redis["quit"];
   shaped.duplicate = (() => duplicate()) as unknown as Redis["duplicate"];
   masterOfKey.set(shaped, (key) => cluster.getNodeClientForKey(key) as unknown as Promise<Redis>);
+  mastersOf.set(shaped, () =>
+    Promise.all(cluster.masters.map((m) => cluster.nodeClient(m) as unknown as Promise<Redis>)),
+  );
   return shaped;
 }
 
@@ -215,6 +221,21 @@ const LIFECYCLE = new Set([
   "getReplicaNodes",
   "getSentinelNode",
 ]);
+
+/**
+ * Every key matching `pattern`: a SCAN of the server, or of each master of a Cluster (a SCAN sent
+ * through the cluster client would read one master). For tests and checks, not for a step.
+ */
+export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const nodes = (await mastersOf.get(redis)?.()) ?? [redis];
+  const found: string[] = [];
+  for (const node of nodes) {
+    for await (const batch of node.scanIterator({ MATCH: pattern, COUNT: 1000 })) {
+      found.push(...batch);
+    }
+  }
+  return found;
+}
 
 /**
  * Keys grouped so that each group may be the KEYS of one script: all in one group on one Redis or

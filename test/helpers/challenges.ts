@@ -5,6 +5,7 @@ import type { Ack, Challenge } from "../../src/protocol/types.js";
 import { BUCKETS } from "../../src/store/buckets.js";
 import { register } from "./accounts.js";
 import { join, type Player } from "./matchmaking.js";
+import { scanKeys } from "../../src/store/redis.js";
 
 /** A registered account (through `httpUrl`) connected to `url`. */
 export async function member(httpUrl: string, url = httpUrl): Promise<Player> {
@@ -31,10 +32,7 @@ export function answer(
 
 /** Every challenge key, member set entry and deadline of this test's prefix. */
 export async function challengeTraces(ctx: Pick<AppContext, "redis" | "keys">): Promise<string[]> {
-  const found: string[] = [];
-  for await (const keys of ctx.redis.scanIterator({ MATCH: `${ctx.keys.prefix}:*challenge*` })) {
-    found.push(...keys);
-  }
+  const found = await scanKeys(ctx.redis, `${ctx.keys.prefix}:*challenge*`);
   const due: string[] = [];
   for (let k = 0; k < BUCKETS; k++)
     due.push(...(await ctx.redis.zRange(ctx.keys.deadlines(k), 0, -1)));

@@ -123,9 +123,9 @@ export async function writeEndedGame(
   )) {
     multi.hSet(stores.keys.game(id), fields);
   }
-  // One MULTI, like the one Lua script that ends a game: the end and its archive entry together.
-  if (opts.queue ?? true) multi.xAdd(stores.keys.archive, "*", { gameId: id });
   await multi.exec();
+  // Then its archive entry, as the follow-up of a game's end queues it (store/game-end.ts).
+  if (opts.queue ?? true) await stores.redis.xAdd(stores.keys.archive, "*", { gameId: id });
   return game;
 }
 

@@ -6,6 +6,7 @@ import type { Ack, LiveState, PublicUser } from "../../src/protocol/types.js";
 import type { StoredLiveState } from "../../src/store/live-state.js";
 import { getStoredLiveState } from "../../src/store/live-state.js";
 import { connect, type TestClient } from "./client.js";
+import { scanKeys } from "../../src/store/redis.js";
 
 export interface Player {
   client: TestClient;
@@ -77,19 +78,14 @@ export async function allGames(
   ctx: Pick<AppContext, "redis" | "keys">,
 ): Promise<{ id: string; white: string; black: string }[]> {
   const games: { id: string; white: string; black: string }[] = [];
-  for await (const keys of ctx.redis.scanIterator({
-    MATCH: `${ctx.keys.prefix}:game:{*}`,
-    COUNT: 500,
-  })) {
-    for (const key of keys) {
-      if (!/:game:\{[^}]+\}$/.test(key)) continue;
-      const [id, white, black] = await ctx.redis.hmGet(key, ["id", "white", "black"]);
-      games.push({
-        id: id!,
-        white: (JSON.parse(white!) as { id: string }).id,
-        black: (JSON.parse(black!) as { id: string }).id,
-      });
-    }
+  for (const key of await scanKeys(ctx.redis, `${ctx.keys.prefix}:game:{*}`)) {
+    if (!/:game:\{[^}]+\}$/.test(key)) continue;
+    const [id, white, black] = await ctx.redis.hmGet(key, ["id", "white", "black"]);
+    games.push({
+      id: id!,
+      white: (JSON.parse(white!) as { id: string }).id,
+      black: (JSON.parse(black!) as { id: string }).id,
+    });
   }
   return games;
 }

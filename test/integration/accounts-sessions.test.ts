@@ -11,6 +11,7 @@ import { api, newUsername, PASSWORD, register } from "../helpers/accounts.js";
 import { connect } from "../helpers/client.js";
 import { testEnv } from "../helpers/env.js";
 import { startInProcess } from "../helpers/instances.js";
+import { scanKeys } from "../../src/store/redis.js";
 
 async function instanceFor(
   t: { after: (fn: () => Promise<void>) => void },
@@ -45,11 +46,9 @@ const bearer = (sessionId: string) => ({ headers: { authorization: `Bearer ${ses
 async function sessionsInRedis(instance: Instance) {
   const { redis, keys } = instance.ctx;
   const found: { key: string; record: SessionRecord; ttlMs: number }[] = [];
-  for await (const batch of redis.scanIterator({ MATCH: `${keys.prefix}:session:*`, COUNT: 500 })) {
-    for (const key of batch) {
-      const [raw, ttlMs] = await Promise.all([redis.get(key), redis.pTTL(key)]);
-      if (raw !== null) found.push({ key, record: JSON.parse(raw) as SessionRecord, ttlMs });
-    }
+  for (const key of await scanKeys(redis, `${keys.prefix}:session:*`)) {
+    const [raw, ttlMs] = await Promise.all([redis.get(key), redis.pTTL(key)]);
+    if (raw !== null) found.push({ key, record: JSON.parse(raw) as SessionRecord, ttlMs });
   }
   return found;
 }

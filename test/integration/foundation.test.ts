@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { after, test } from "node:test";
-import { freeStablePort, sleep, startRedis } from "../../scripts/lib/services.js";
+import { test } from "node:test";
 import { rooms } from "../../src/store/keys.js";
 import { connect } from "../helpers/client.js";
 import { testEnv } from "../helpers/env.js";
@@ -59,35 +58,6 @@ test("without METRICS_TOKEN, /metrics is not served", async (t) => {
   const res = await fetch(`${instance.url}/metrics`);
   assert.equal(res.status, 404);
   assert.doesNotMatch(await res.text(), /process_cpu/);
-});
-
-const stopped: (() => Promise<void>)[] = [];
-after(async () => {
-  for (const stop of stopped) await stop();
-});
-
-test("/readyz is 503 while Redis is down and 200 once it is back; the instance survives", async () => {
-  const port = await freeStablePort();
-  let redis = await startRedis({ port });
-  stopped.push(() => redis.stop());
-  const instance = await spawnInstance(testEnv({ REDIS_URL: redis.url }));
-  stopped.push(() => instance.stop());
-
-  assert.equal((await fetch(`${instance.url}/readyz`)).status, 200);
-  await redis.stop();
-  const down = await fetch(`${instance.url}/readyz`);
-  assert.equal(down.status, 503);
-  assert.equal(((await down.json()) as { redis: string }).redis, "down");
-
-  redis = await startRedis({ port });
-  stopped.push(() => redis.stop());
-  let status = 0;
-  for (let i = 0; i < 100 && status !== 200; i++) {
-    await sleep(100);
-    status = (await fetch(`${instance.url}/readyz`)).status;
-  }
-  assert.equal(status, 200);
-  assert.equal(instance.process.exitCode, null, "the instance is still running");
 });
 
 test("an unknown API path is a JSON 404 NOT_FOUND", async (t) => {
