@@ -3,7 +3,8 @@
 // random legal game made beforehand with chess.js (never on the serving path). Reports moves/s,
 // ack latency, Redis commands per move (INFO commandstats deltas) and instance CPU per move.
 // REDIS=sentinel runs it on a primary, a replica and three sentinels instead of one Redis, and
-// WAIT_REPLICAS=1 there makes every move wait for the replica (REDIS_WAIT_REPLICAS).
+// WAIT_REPLICAS=1 there makes every move wait for the replica (REDIS_WAIT_REPLICAS). REDIS=cluster
+// runs it on a 3-master Redis Cluster (no replicas), with Redis's CPU reported per master.
 // WATCHERS=N adds a third instance with N watching sockets per game (game/WATCH), and reports what
 // they got: every move, the client/CROWD messages per second, and the Redis work per watched move.
 // CHURN_MS=T makes every watcher leave and come back (UNWATCH, WATCH) every T ms while measuring,
@@ -12,8 +13,10 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Chess } from "chess.js";
 import type { Socket } from "socket.io-client";
 import {
+  redisCli,
   startFerretdb,
   startRedis,
+  startRedisCluster,
   startSentinelGroup,
   type Service,
 } from "../scripts/lib/services.js";
@@ -64,30 +67,49 @@ async function instanceStats(url: string): Promise<Map<string, number>> {
   return stats;
 }
 
+/** Calls so far of every Redis command over the nodes (scripts' own commands included). */
+function nodesCommandStats(nodes: Service[]): Map<string, number> {
+  const stats = new Map<string, number>();
+  for (const node of nodes) {
+    const info = redisCli(node.port, "info", "commandstats");
+    for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+      stats.set(m[1]!, (stats.get(m[1]!) ?? 0) + Number(m[2]));
+  }
+  return stats;
+}
+
 async function main() {
-  // Under Sentinel, the primary is the Redis whose commands and CPU are counted.
+  // Under Sentinel, the primary is the Redis whose commands and CPU are counted; on a Cluster,
+  // every master.
   const group = TOPOLOGY === "sentinel" ? await startSentinelGroup({ appendOnly: false }) : null;
-  const redis = group ? group.nodes[0]! : await startRedis();
+  const cluster = TOPOLOGY === "cluster" ? await startRedisCluster({ replicas: 0 }) : null;
+  const nodes = cluster ? cluster.nodes : [group ? group.nodes[0]! : await startRedis()];
+  const redis = nodes[0]!;
   const ferret = await startFerretdb();
   const env = benchEnv(redis, ferret, {
     FIRST_MOVE_MS: "600000",
     ...group?.env,
+    ...cluster?.env,
     REDIS_WAIT_REPLICAS: WAIT_REPLICAS,
   });
-  console.log(
-    `Redis: ${group ? "primary + replica + 3 sentinels" : "one server"}, REDIS_WAIT_REPLICAS=${WAIT_REPLICAS}`,
-  );
+  const where = cluster
+    ? "a Cluster of 3 masters (no replicas)"
+    : group
+      ? "primary + replica + 3 sentinels"
+      : "one server";
+  console.log(`Redis: ${where}, REDIS_WAIT_REPLICAS=${WAIT_REPLICAS}`);
   const store = await openStore(env);
   const [a, b] = [await spawnInstance(env), await spawnInstance(env)];
   const c = WATCHERS > 0 ? await spawnInstance(env) : null;
   const bots: Socket[] = [];
   try {
-    await run(store, a, b, c, redis, bots);
+    await run(store, a, b, c, nodes, bots);
   } finally {
     for (const s of bots) s.close();
     await Promise.allSettled([a.stop(), b.stop(), c?.stop()]);
     await store.close();
-    await Promise.allSettled([group ? group.stop() : redis.stop(), ferret.stop()]);
+    const stopRedis = cluster ? cluster.stop() : group ? group.stop() : redis.stop();
+    await Promise.allSettled([stopRedis, ferret.stop()]);
   }
 }
 
@@ -96,7 +118,7 @@ async function run(
   a: ChildInstance,
   b: ChildInstance,
   c: ChildInstance | null,
-  redis: Service,
+  nodes: Service[],
   bots: Socket[],
 ) {
   const scripts = randomGames(GAMES);
@@ -141,11 +163,14 @@ async function run(
   let started = 0;
   const waiting: (() => void)[] = [];
   let snapshot!: Awaited<ReturnType<typeof takeSnapshot>>;
+  // On a Cluster the commands of every master; elsewhere the one server the client talks to.
+  const commandsNow = async () =>
+    nodes.length > 1 ? nodesCommandStats(nodes) : commandStats(store.redis);
   const takeSnapshot = async () => ({
-    commands: await commandStats(store.redis),
+    commands: await commandsNow(),
     instances: await Promise.all([a.url, b.url].map(instanceStats)),
     cpu: [cpuMs(a.process.pid!), cpuMs(b.process.pid!)],
-    redis: cpuMs(redis.process.pid!),
+    redis: nodes.map((n) => cpuMs(n.process.pid!)),
     bots: process.cpuUsage(),
   });
   const botsLag = monitorEventLoopDelay({ resolution: 10 });
@@ -241,12 +266,13 @@ async function run(
   const seconds = (performance.now() - started) / 1000;
   watched.measuring = false;
   botsLag.disable();
-  const after = await commandStats(store.redis);
+  const after = await commandsNow();
   const instancesAfter = await Promise.all([a.url, b.url].map(instanceStats));
   const { commands: before, instances: instancesBefore, cpu: cpuBefore } = snapshot;
   const { redis: redisBefore, bots: botsBefore } = snapshot;
   const cpu = [cpuMs(a.process.pid!) - cpuBefore[0]!, cpuMs(b.process.pid!) - cpuBefore[1]!];
-  const redisCpu = cpuMs(redis.process.pid!) - redisBefore;
+  const nodeCpu = nodes.map((n, i) => cpuMs(n.process.pid!) - redisBefore[i]!);
+  const redisCpu = nodeCpu.reduce((x, y) => x + y, 0);
   const botsCpu = process.cpuUsage(botsBefore);
   const moves = GAMES * (PLIES - WARMUP);
   latencies.sort((x, y) => x - y);
@@ -271,6 +297,9 @@ async function run(
   console.log(
     `CPU during the run: instances ${share(cpu[0]! + cpu[1]!)}, Redis ${share(redisCpu)}, bots ${share((botsCpu.user + botsCpu.system) / 1000)}`,
   );
+  if (nodes.length > 1) {
+    console.log(`Redis CPU per master: ${nodeCpu.map((ms) => share(ms)).join(", ")}`);
+  }
   const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
   instancesAfter.forEach((stats, i) => {
     const gc = (kind: string) =>

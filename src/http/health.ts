@@ -3,6 +3,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { Router, type Request } from "express";
 import type { AppContext } from "../context.js";
 import type { Metrics } from "../metrics.js";
+import { redisReady } from "../store/redis.js";
 import { sendError } from "./errors.js";
 import { bearerToken } from "./session-cookie.js";
 
@@ -41,7 +42,9 @@ export function healthRouter(ctx: AppContext, metrics: Metrics): Router {
   });
   router.get("/readyz", async (_req, res) => {
     const [redis, mongo] = await Promise.all([
-      probe(() => (ctx.redis.isReady ? ctx.redis.ping() : Promise.reject(new Error("not ready")))),
+      probe(async () => {
+        if (!(await redisReady(ctx.redis))) throw new Error("no primary answers");
+      }),
       probe(() => ctx.mongo.db.command({ ping: 1 })),
     ]);
     const ready = redis === "ok" && mongo === "ok";

@@ -223,6 +223,23 @@ const LIFECYCLE = new Set([
 ]);
 
 /**
+ * Whether Redis can take a step now: the server (or Sentinel's primary) answers PING; on a Cluster,
+ * every master of the slot map answers (a master gone, its slots are served by nobody until a
+ * replica is promoted and the client has learned it).
+ */
+export async function redisReady(redis: Redis): Promise<boolean> {
+  try {
+    const masters = mastersOf.get(redis);
+    if (masters === undefined) return redis.isReady && (await redis.ping()) === "PONG";
+    const nodes = await masters();
+    const pongs = await Promise.all(nodes.map((node) => node.ping()));
+    return nodes.length > 0 && pongs.every((p) => p === "PONG");
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Every key matching `pattern`: a SCAN of the server, or of each master of a Cluster (a SCAN sent
  * through the cluster client would read one master). For tests and checks, not for a step.
  */
