@@ -103,9 +103,10 @@ async function run<T>(
   const reply = JSON.parse((await script.run(ctx.redis, keys, argv)) as string) as T & {
     code: string;
   };
-  // The players are freed and the game queued for archiving before the ack (a crash first
-  // leaves that to the intent the script scheduled).
-  if (endedBy(reply)) await finishEndedGame(ctx, g.id);
+  // The players are freed and the game queued for archiving before the ack. A crash first, or a
+  // follow-up refused (Redis away), leaves that to the intent the script scheduled, due in 5 s:
+  // the step itself stands, so its reply is the caller's either way.
+  if (endedBy(reply)) await finishEndedGame(ctx, g.id).catch(() => undefined);
   return reply;
 }
 
