@@ -3,7 +3,6 @@
 // live: no player's live state, queue entry, proposal, deadline or archive entry (pending or
 // given up on). Redis and the archiver get a bounded time to drain before what is left counts.
 import type { Db } from "mongodb";
-import { BUCKETS } from "../../src/store/buckets.js";
 import type { Keys } from "../../src/store/keys.js";
 import type { Redis } from "../../src/store/redis.js";
 import { sleep } from "../../scripts/lib/services.js";
@@ -120,11 +119,8 @@ export async function leftovers(
   for (const key of await scan(redis, `${keys.prefix}:proposal:*`))
     out.push(`proposal left: ${key}`);
   const due: string[] = [];
-  const sets = [
-    ...Array.from({ length: BUCKETS }, (_, k) => keys.deadlines(k)),
-    keys.legacyDeadlines,
-  ];
-  for (const set of sets) due.push(...(await send<string[]>(redis, ["ZRANGE", set, "0", "-1"])));
+  for (const set of keys.deadlineSets)
+    due.push(...(await send<string[]>(redis, ["ZRANGE", set, "0", "-1"])));
   if (due.length > 0) out.push(`deadlines left: ${due.join(", ")}`);
   const backlog = Number(await send(redis, ["XLEN", keys.archive]));
   if (backlog > 0) out.push(`archive stream holds ${backlog} entries`);

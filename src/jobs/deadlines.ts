@@ -5,7 +5,6 @@
 // step, so a stale or duplicated deadline does nothing. Work claimed by an instance that dies is
 // due again when the lease ends.
 import type { AppContext } from "../context.js";
-import { BUCKETS } from "../store/buckets.js";
 import { LuaScript, slotGroups } from "../store/redis.js";
 
 const claim = LuaScript.load("claim-deadlines");
@@ -34,9 +33,7 @@ export function startDeadlines(
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
 
-  const sets = [...Array.from({ length: BUCKETS }, (_, k) => ctx.keys.deadlines(k))];
-  sets.push(ctx.keys.legacyDeadlines);
-  const groups = slotGroups(ctx.redis, sets);
+  const groups = slotGroups(ctx.redis, ctx.keys.deadlineSets);
 
   const runOne = async (set: string, member: string, lease: string) => {
     const colon = member.indexOf(":");

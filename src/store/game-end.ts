@@ -26,11 +26,12 @@ export async function finishEndedGame(ctx: Ctx, gameId: string): Promise<void> {
     "black",
   ]);
   if (status !== null && status !== "started") {
-    for (const seat of [white, black]) {
-      if (seat === null || seat === undefined) continue;
-      const { id } = JSON.parse(seat) as { id: string };
-      await freeScript.run(ctx.redis, [k.live(id)], [gameId]);
-    }
+    const seats = [white, black].filter((seat): seat is string => typeof seat === "string");
+    await Promise.all(
+      seats.map((seat) =>
+        freeScript.run(ctx.redis, [k.live((JSON.parse(seat) as { id: string }).id)], [gameId]),
+      ),
+    );
     await ctx.redis.xAdd(k.archive, "*", { gameId });
     await durable(ctx.redis, k.archive);
   }

@@ -6,6 +6,7 @@ export type Keys = ReturnType<typeof createKeys>;
 
 export function createKeys(prefix: string) {
   const p = prefix;
+  const bucketKeys = bucketTags.map((tag) => `${p}:deadlines:{${tag}}`);
   const waveLock = (pool: string, rated: boolean) =>
     `${p}:wave:{${pool}:${rated ? "rated" : "casual"}}`;
   return {
@@ -43,17 +44,18 @@ export function createKeys(prefix: string) {
     /** Sharded pub/sub channel of one user's lobby events (proposals, their end, game starts). */
     userEvents: (userId: string) => `${p}:user-events:{${userId}}`,
     /**
-     * One bucket of due work (flags, first-move aborts, proposal and challenge expiries, the
-     * follow-ups of ended games), scored by due time: store/buckets.ts.
+     * The bucket of an entity's due work (flags, first-move aborts, proposal and challenge
+     * expiries, the follow-ups of ended games), scored by due time: store/buckets.ts. A game's
+     * bucket shares the game's slot.
      */
-    deadlines: (bucket: number) => `${p}:deadlines:{${bucketTags[bucket]!}}`,
-    /** The bucket of an entity's due work (a game's shares the game's slot). */
-    deadlinesOf: (id: string) => `${p}:deadlines:{${bucketTags[bucketOf(id)]!}}`,
+    deadlinesOf: (id: string) => bucketKeys[bucketOf(id)]!,
     /**
      * The one sorted set of due work before the buckets: still drained by the pollers, for the
      * members that instances of an older release write during a rolling upgrade.
      */
     legacyDeadlines: `${p}:deadlines`,
+    /** Every set of due work the pollers read: the buckets, then the legacy set. */
+    deadlineSets: [...bucketKeys, `${p}:deadlines`],
     /** Stream of ended games waiting to be archived into MongoDB. */
     archive: `${p}:archive`,
     archiveGroup: "archivers",

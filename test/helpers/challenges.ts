@@ -2,7 +2,6 @@
 import assert from "node:assert/strict";
 import type { AppContext } from "../../src/context.js";
 import type { Ack, Challenge } from "../../src/protocol/types.js";
-import { BUCKETS } from "../../src/store/buckets.js";
 import { register } from "./accounts.js";
 import { join, type Player } from "./matchmaking.js";
 import { scanKeys } from "../../src/store/redis.js";
@@ -34,7 +33,6 @@ export function answer(
 export async function challengeTraces(ctx: Pick<AppContext, "redis" | "keys">): Promise<string[]> {
   const found = await scanKeys(ctx.redis, `${ctx.keys.prefix}:*challenge*`);
   const due: string[] = [];
-  for (let k = 0; k < BUCKETS; k++)
-    due.push(...(await ctx.redis.zRange(ctx.keys.deadlines(k), 0, -1)));
+  for (const set of ctx.keys.deadlineSets) due.push(...(await ctx.redis.zRange(set, 0, -1)));
   return [...found.sort(), ...due.filter((m) => m.startsWith("challenge:"))];
 }
