@@ -1,5 +1,6 @@
 // The archive queue: a Redis stream of ended games (`keys.archive`, one entry `{gameId}` per game,
-// appended by the script that ends the game) read by every instance in one consumer group.
+// appended by the follow-up of the game's end, store/game-end.ts) read by every instance in one
+// consumer group.
 // Commands are sent as they are and their replies parsed defensively here: node-redis's typed
 // stream readers throw on an entry deleted while pending, which would wedge a reader for good.
 import type { Keys } from "./keys.js";
