@@ -23,7 +23,8 @@ import { ChaosPlayers } from "./lib/chaos-bots.js";
 import { archivedGames, checkGame, settledLeftovers } from "./lib/chaos-check.js";
 import { Fleet, killPrimary } from "./lib/chaos-faults.js";
 import { library } from "./lib/random-games.js";
-import { benchEnv, connectBot, rng } from "./lib/stats.js";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { benchEnv, connectBot, reconnections, rng } from "./lib/stats.js";
 
 const GAMES = Number(process.env.GAMES ?? 100);
 const DURATION_S = Number(process.env.DURATION_S ?? 60);
@@ -106,6 +107,8 @@ async function main(topology: Topology): Promise<number> {
     console.log(
       `chaos on ${topology === "sentinel" ? "Redis under Sentinel (primary, 2 replicas, 3 sentinels; REDIS_WAIT_REPLICAS=1)" : "one Redis"}: ${INSTANCES} instances behind nginx, ${2 * GAMES} bots, pool ${POOL}, ${DURATION_S} s`,
     );
+    const lag = monitorEventLoopDelay({ resolution: 20 });
+    lag.enable();
     const watchdog = setInterval(() => players.watch(), 1_000);
     cleanups.push(() => clearInterval(watchdog));
     players.start();
@@ -201,6 +204,10 @@ async function main(topology: Topology): Promise<number> {
       `time: ${secs(t0)} s in all (set-up ${((started - t0) / 1000).toFixed(1)} s, run ${DURATION_S} s, drain ${drained} s, check ${secs(checkedFrom)} s)`,
     );
     console.log(`report: ${JSON.stringify(report)}`);
+    const lagMs = (ns: number) => (ns / 1e6).toFixed(0);
+    console.log(
+      `bots' sockets: ${[...reconnections].map(([k, n]) => `${k} ${n}`).join(", ")}; harness event-loop lag p99 ${lagMs(lag.percentile(99))} ms, max ${lagMs(lag.max)} ms`,
+    );
     return anomalies.length === 0 ? 0 : 1;
   } finally {
     await stopAll();

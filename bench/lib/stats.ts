@@ -69,6 +69,9 @@ export function pct(sorted: readonly number[], p: number): string {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!.toFixed(1);
 }
 
+/** What the reconnecting bots' sockets went through, by kind, for a harness's report. */
+export const reconnections = new Map<string, number>();
+
 /**
  * A new guest's socket, once its client/RESUME_SESSION has arrived. With `reconnect`, the socket
  * reconnects by itself (quickly: an instance killed under it is back within seconds) and presents
@@ -90,6 +93,10 @@ export function connectBot(
     });
     if (!reconnect) socket.once("connect_error", reject);
     else {
+      const tally = (what: string) => reconnections.set(what, (reconnections.get(what) ?? 0) + 1);
+      socket.io.on("reconnect_attempt", () => tally("attempts"));
+      socket.io.on("reconnect", () => tally("reconnected"));
+      socket.on("connect_error", (err) => tally(`connect_error "${err.message}"`));
       // Socket.IO does not retry a handshake the server refused (an instance still starting, its
       // Redis not ready) nor a disconnection the server chose: a client tries again by itself.
       const again = () => setTimeout(() => socket.io.opts.query && socket.connect(), 500);

@@ -457,8 +457,13 @@ export const NGINX_TRUST_PROXY = "127.0.0.1";
 export async function startNginx(port: number, upstreams: number[], dir: string): Promise<Service> {
   ensureDebianPackages({ nginx: "nginx" });
   mkdirSync(join(dir, "logs"), { recursive: true });
+  // max_fails=0: a refused connection goes on to the next server at once (proxy_next_upstream),
+  // and nginx keeps no count of failures. With max_fails=1 a server that failed once stays
+  // "failed" until a request sent to it since has finished, and a websocket finishes only when it
+  // closes: after an instance's restart it took one new socket per fail_timeout, and the chaos
+  // run's reconnections met "no live upstreams" for minutes (docs/operations.md).
   const servers = upstreams
-    .map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`)
+    .map((p) => `    server 127.0.0.1:${p} max_fails=0;`)
     .join("\n");
   const conf = `worker_processes 1;
 daemon off;
