@@ -223,7 +223,10 @@ export class ChaosPlayers {
       this.onEvent(bot, type, payload);
   }
 
-  /** Every RESUME_SESSION the harness sees is a reconnection (connectBot takes the first). */
+  /**
+   * Every RESUME_SESSION the harness sees is a reconnection (connectBot takes the first), or its
+   * instance's resync after its Redis subscriber came back (a failover).
+   */
   private onSession(bot: ChaosBot, payload: Payload): void {
     this.counts.reconnects++;
     const state = payload.state as { status: string; gameId?: string };

@@ -62,15 +62,22 @@ export interface RealtimeServer extends Realtime {
 
 /**
  * After the subscriber reconnects (node-redis has subscribed again by its `ready`), what was
- * published in between is read from the games' logs.
+ * published in between is read from the games' logs, and every socket is resumed again (its lobby
+ * events have no log: its state is what they changed).
  */
-function resyncOnReconnect(subscriber: Redis, feeds: GameFeeds, cache: GameCache): void {
+function resyncOnReconnect(
+  subscriber: Redis,
+  feeds: GameFeeds,
+  cache: GameCache,
+  users: UserChannels,
+): void {
   let connected = subscriber.isReady;
   subscriber.on("ready", () => {
     // The copies missed what was published meanwhile (a takeback may have reused a ply): drop them.
     if (connected) {
       cache.clear();
       feeds.resync();
+      users.resync();
     }
     connected = true;
   });
@@ -102,14 +109,15 @@ export function createRealtime(http: HttpServer, deps: RealtimeDeps): RealtimeSe
     log: app.log,
     presence,
   });
-  resyncOnReconnect(deps.subClient, feeds, cache);
+  const rt: Realtime = { io, cache, feeds, presence };
   const users = new UserChannels({
     subscriber: deps.subClient,
+    resume: (socket) => resume({ app, rt, socket }, deps.resumeHooks),
     keys: app.keys,
     feeds,
     log: app.log,
   });
-  const rt: Realtime = { io, cache, feeds, presence };
+  resyncOnReconnect(deps.subClient, feeds, cache, users);
   const dispatch = createDispatcher(app, rt, metrics, handlers);
 
   io.use((socket, next) => {

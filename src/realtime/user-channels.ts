@@ -4,6 +4,9 @@
 // holds a socket of that user, and a connection subscribes before its RESUME_SESSION reads the
 // state: what was committed before is in that state, what comes after arrives on the channel.
 // A START_GAME gives each socket of the user the game's feed (game-feeds.ts) before anything else.
+// What was published while the subscriber was reconnecting is lost to it, so after a reconnection
+// each socket is resumed again, as on a connection: its state read anew, its live events held
+// until that is sent.
 import type { Logger } from "../log.js";
 import type { Keys } from "../store/keys.js";
 import type { LobbyEvent, LobbyMessage } from "../store/lobby-events.js";
@@ -20,6 +23,8 @@ interface Listener {
 
 export interface UserChannelsDeps {
   subscriber: Redis;
+  /** RESUME_SESSION to the socket (and RESUME_GAME while its user plays), read anew. */
+  resume: (socket: IoSocket) => Promise<void>;
   keys: Keys;
   feeds: GameFeeds;
   log: Logger;
@@ -27,6 +32,8 @@ export interface UserChannelsDeps {
 
 export class UserChannels {
   private readonly users = new Map<string, Listener>();
+  /** Sockets whose first resume was under way during a resync: resumed again after it. */
+  private readonly again = new WeakSet<IoSocket>();
 
   constructor(private readonly deps: UserChannelsDeps) {}
 
@@ -58,6 +65,34 @@ export class UserChannels {
     if (sockets === undefined || held == null) return;
     sockets.set(socket, null);
     for (const event of held) this.send(socket, event);
+    if (this.again.has(socket)) {
+      this.again.delete(socket);
+      this.resume(sockets, socket);
+    }
+  }
+
+  /**
+   * After the subscriber reconnected: lobby events published meanwhile never arrived, so every
+   * socket gets its whole state again (a socket whose resume is under way, once it is done).
+   */
+  resync(): void {
+    for (const { sockets } of this.users.values()) {
+      for (const [socket, held] of sockets) {
+        if (held === null) this.resume(sockets, socket);
+        else this.again.add(socket);
+      }
+    }
+  }
+
+  private resume(sockets: Listener["sockets"], socket: IoSocket): void {
+    sockets.set(socket, []);
+    this.deps
+      .resume(socket)
+      .then(() => this.ready(socket))
+      .catch((err: unknown) => {
+        this.deps.log.warn({ err }, "resume after a resubscription failed; the socket reconnects");
+        socket.disconnect(true);
+      });
   }
 
   remove(socket: IoSocket): void {

@@ -5,7 +5,8 @@ import { expireChallenge } from "../../src/jobs/challenges.js";
 import { api } from "../helpers/accounts.js";
 import { answer, challengeOf, challengeTraces, create, member } from "../helpers/challenges.js";
 import { testEnv } from "../helpers/env.js";
-import { startMany } from "../helpers/instances.js";
+import { cutProxy } from "../helpers/cut-proxy.js";
+import { startInProcess, startMany } from "../helpers/instances.js";
 import {
   ackError,
   ackState,
@@ -396,4 +397,36 @@ void test("past its expiresAt a challenge is closed even before its expiry has r
   await new Promise((resolve) => setTimeout(resolve, 300));
   const told = bob.client.received.filter((x) => x.type === "client/CHALLENGE_CANCELLED");
   assert.equal(told.length, 1);
+});
+
+void test("a challenge accepted while the challenger's instance has lost its Redis: the challenger, connected all along, gets the game when it is back", async (t) => {
+  const env = testEnv();
+  const link = await cutProxy(env.REDIS_URL!);
+  const hostSide = await startInProcess({ ...env, REDIS_URL: link.url });
+  const other = await startInProcess(env);
+  const host = await join(hostSide.url);
+  const guest = await join(other.url);
+  t.after(async () => {
+    await closeAll([hostSide, other], [host, guest]);
+    await link.close();
+  });
+  const challenge = challengeOf(await create(host, { timeControl: "5+0", color: "white" }));
+  // The host's instance loses Redis for a second: the START_GAME is published meanwhile, with
+  // nobody listening for the host.
+  link.cut(1_000);
+  const state = ackState(await answer(guest, "ACCEPT", challenge.id));
+  assert.equal(state.status, "playing");
+  const gameId = (state as { gameId: string }).gameId;
+  // Listening again, the host's instance gives each of its sockets its state again: the game.
+  const session = await host.client.nextWhere(
+    "client/RESUME_SESSION",
+    (r) => r.state.status === "playing",
+    15_000,
+  );
+  assert.deepEqual(session.state, { status: "playing", gameId });
+  const { game } = await host.client.next("client/RESUME_GAME");
+  assert.deepEqual([game.id, game.white.id, game.v], [gameId, host.user.id, 0]);
+  const move = await host.client.send("game/PLAYER_MOVE", { gameId, move: "e2e4", ply: 0 });
+  assert.equal(move.ok, true, JSON.stringify(move));
+  await guest.client.nextWhere("client/UPDATE_GAME", (u) => u.gameId === gameId && u.ply === 1);
 });
