@@ -4,7 +4,8 @@
 // bots (bench/lib/chaos-bots.ts) reconnect, resync by `v` and resend unacknowledged moves; at the
 // end they resign, and every game is checked (bench/lib/chaos-check.ts). Prints the counts and
 // exits non-zero on any anomaly. Not a benchmark: scripts/bench.mjs leaves it out.
-// Env: GAMES (100), DURATION_S (60), POOL ("5+0"), SEED (1). `--redis single|sentinel`.
+// Env: GAMES (100), DURATION_S (60), POOL ("5+0"), SEED (1), LOG_LEVEL with INSTANCE_LOG (a file
+// for the instances' logs). `--redis single|sentinel`.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -73,6 +74,8 @@ async function main(topology: Topology): Promise<number> {
       SHUTDOWN_TIMEOUT_MS: "3000",
       // A dead instance's archive entries are taken over after this, not the default 30 s.
       ARCHIVE_CLAIM_IDLE_MS: "5000",
+      // With INSTANCE_LOG=file, LOG_LEVEL=warn (say) shows what the instances saw.
+      ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
     };
     let group: Awaited<ReturnType<typeof startSentinelGroup>> | null = null;
     let redisUrl: string;

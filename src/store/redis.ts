@@ -294,15 +294,48 @@ function replicated(redis: Redis, key?: string, via?: Redis): Promise<void> | un
   const wait = ["WAIT", String(want.replicas), String(want.timeoutMs)];
   const master = masterOfKey.get(redis);
   const sent = via
-    ? via.sendCommand<number>(wait)
+    ? groupWait(via, wait)
     : master && key !== undefined
-      ? master(key).then((node) => node.sendCommand<number>(wait))
-      : redis.sendCommand<number>(wait);
+      ? master(key).then((node) => groupWait(node, wait))
+      : groupWait(redis, wait);
   return sent.then((acked) => {
     if (acked < want.replicas) {
       throw new AppError("INTERNAL", `the change reached ${acked} of ${want.replicas} replicas`);
     }
   });
+}
+
+/** Per connection: its WAIT under way, and the one that follows it, shared by whoever needs it. */
+const waits = new WeakMap<
+  Redis,
+  { inFlight: Promise<number> | null; next: Promise<number> | null }
+>();
+
+/**
+ * A WAIT that counts every write sent on `conn` so far, in groups: Redis holds a connection's
+ * later commands while its WAIT blocks, so one WAIT per step would run the connection's steps one
+ * replica round trip at a time (under chaos a RESUME_SESSION's reads waited seconds behind them).
+ * With a WAIT under way, the steps sent meanwhile share the next one, sent when it returns: it
+ * counts all their writes, as WAIT counts every write made before it on its connection. A step
+ * then waits at most two WAITs.
+ */
+function groupWait(conn: Redis, wait: string[]): Promise<number> {
+  let group = waits.get(conn);
+  if (group === undefined) waits.set(conn, (group = { inFlight: null, next: null }));
+  const g = group;
+  const send = () => {
+    const sent = conn.sendCommand<number>(wait);
+    g.inFlight = sent;
+    const done = () => void (g.inFlight === sent && (g.inFlight = null));
+    sent.then(done, done);
+    return sent;
+  };
+  if (g.inFlight === null) return send();
+  g.next ??= g.inFlight.then(
+    () => ((g.next = null), send()),
+    () => ((g.next = null), send()),
+  );
+  return g.next;
 }
 
 /** How long a starting instance waits for Redis before it gives up, naming what it was given. */

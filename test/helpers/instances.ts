@@ -1,5 +1,6 @@
 // Server instances for tests: in-process (fast, inspectable) or as child processes (killable).
 import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { testConfig } from "./env.js";
 import { startInstance, type Instance } from "../../src/instance.js";
@@ -52,10 +53,13 @@ export async function spawnInstance(
   // INSTANCE_NODE_ARGS: extra node flags for child instances, e.g. "--cpu-prof" when profiling.
   const nodeArgs = process.env.INSTANCE_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
   const main = env.REDIS_CLUSTER_NODES ? CLUSTER_MAIN : MAIN;
+  // INSTANCE_LOG: a file that the child instances' logs (their stdout) are appended to.
+  const log = process.env.INSTANCE_LOG ? openSync(process.env.INSTANCE_LOG, "a") : "ignore";
   const child = spawn(process.execPath, [...nodeArgs, main], {
     env: { ...process.env, ...env, PORT: String(chosen) },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", log, "inherit"],
   });
+  if (typeof log === "number") closeSync(log);
   await waitForPort(chosen, 20_000, child);
   const ended = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const signal = async (sig: NodeJS.Signals) => {
