@@ -462,9 +462,7 @@ export async function startNginx(port: number, upstreams: number[], dir: string)
   // "failed" until a request sent to it since has finished, and a websocket finishes only when it
   // closes: after an instance's restart it took one new socket per fail_timeout, and the chaos
   // run's reconnections met "no live upstreams" for minutes (docs/operations.md).
-  const servers = upstreams
-    .map((p) => `    server 127.0.0.1:${p} max_fails=0;`)
-    .join("\n");
+  const servers = upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=0;`).join("\n");
   const conf = `worker_processes 1;
 daemon off;
 pid ${join(dir, "nginx.pid")};

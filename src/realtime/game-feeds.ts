@@ -100,6 +100,11 @@ export class GameFeeds {
     for (const feed of this.bySocket.get(socket)?.values() ?? []) this.end(feed);
   }
 
+  /** The socket holds the game already (it has had its START_GAME or RESUME_GAME). */
+  holds(socket: IoSocket, gameId: string): boolean {
+    return this.feedOf(socket, gameId) !== undefined;
+  }
+
   /** How many game channels this instance listens to (for tests and metrics). */
   get listening(): number {
     return this.channels.size;

@@ -7,7 +7,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { redisCli, SENTINEL_MASTER, startSentinelGroup } from "../../scripts/lib/services.js";
 import { randomSan, playSan } from "../helpers/chess-fixtures.js";
 import { playThroughFault } from "../helpers/failover.js";
+import { connect } from "../helpers/client.js";
 import { archivedCount, setupGame } from "../helpers/game-setup.js";
+import { startGame } from "../helpers/live-games.js";
 
 /** The port of the primary the sentinels name now. */
 function sentinelPrimary(sentinelPort: number): number {
@@ -111,4 +113,49 @@ test("REDIS_WAIT_REPLICAS: a move its replica does not take in time is answered 
   // The replica back: the next move is acknowledged.
   group.nodes[1]!.process.kill("SIGCONT");
   assert.deepEqual(await g.play("e7e5", 1), { ok: true, ply: 2 });
+});
+
+test("REDIS_WAIT_REPLICAS: steps waiting for a stopped replica share their WAITs; nine moves at once are all answered in two timeouts, not nine", async (t) => {
+  const group = await startSentinelGroup({ replicas: 1 });
+  t.after(async () => {
+    group.nodes[1]!.process.kill("SIGCONT");
+    await group.stop();
+  });
+  const g = await setupGame(t, {
+    env: { ...group.env, REDIS_WAIT_REPLICAS: "1", REDIS_WAIT_TIMEOUT_MS: "300" },
+  });
+  // Eight more games on the same two instances: every white on the first.
+  const games = [{ white: g.white, gameId: g.gameId }];
+  for (let i = 0; i < 8; i++) {
+    const white = connect(g.instances[0]!.url);
+    const black = connect(g.instances[1]!.url);
+    t.after(() => {
+      white.close();
+      black.close();
+    });
+    const [w, b] = [
+      (await white.next("client/RESUME_SESSION")).user,
+      (await black.next("client/RESUME_SESSION")).user,
+    ];
+    const gameId = await startGame(g.instances[0]!.ctx, w, b);
+    for (const c of [white, black])
+      assert.equal((await c.send("game/PLAYER_READY", { gameId })).ok, true);
+    games.push({ white, gameId });
+  }
+  group.nodes[1]!.process.kill("SIGSTOP");
+  const sentAt = Date.now();
+  const took = await Promise.all(
+    games.map(async ({ white, gameId }) => {
+      const ack = await white.send("game/PLAYER_MOVE", { gameId, move: "e2e4", ply: 0 });
+      assert.equal(ack.ok ? null : ack.error.code, "INTERNAL");
+      return Date.now() - sentAt;
+    }),
+  );
+  // One WAIT each, one after another on the instance's connection, would take 9 × 300 ms.
+  assert.ok(Math.max(...took) < 1_800, `answered after ${took.join(", ")} ms`);
+  group.nodes[1]!.process.kill("SIGCONT");
+  for (const { white, gameId } of games) {
+    const ack = await white.send("game/OFFER_DRAW", { gameId });
+    assert.equal(ack.ok, true, JSON.stringify(ack));
+  }
 });

@@ -188,8 +188,12 @@ export const gameHandlers: HandlerTable = {
   },
 };
 
-/** On every connection while the user plays: RESUME_GAME after RESUME_SESSION. */
+/**
+ * On every connection while the user plays: RESUME_GAME after RESUME_SESSION. A socket resumed
+ * again (its instance's subscriber reconnected) that holds the game already gets none: its feed
+ * fills the gap from the log, event by event.
+ */
 export async function resumeGame({ rt, socket }: ActionContext, told: LiveState): Promise<void> {
-  if (told.status !== "playing") return;
+  if (told.status !== "playing" || rt.feeds.holds(socket, told.gameId)) return;
   if (await rt.feeds.resume(socket, told.gameId)) await rt.presence.sendCrowd(socket, told.gameId);
 }
