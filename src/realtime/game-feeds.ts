@@ -152,12 +152,20 @@ export class GameFeeds {
     let channel = this.channels.get(gameId);
     if (channel === undefined) {
       const name = this.deps.keys.gameEvents(gameId);
-      const subscribed = this.deps.subscriber
+      const created: Channel = { feeds: new Set(), subscribed: Promise.resolve() };
+      created.subscribed = this.deps.subscriber
         .sSubscribe(name, this.forward)
         .catch((err: unknown) => {
-          this.deps.log.warn({ err, gameId }, "game channel not subscribed");
+          // Not listened to (its Redis is failing over, say), these sockets would hear nothing
+          // more of the game: they reconnect, and get it again on that connection.
+          this.deps.log.warn({ err, gameId }, "game channel not subscribed; its sockets reconnect");
+          if (this.channels.get(gameId) === created) this.channels.delete(gameId);
+          this.deps.subscriber.sUnsubscribe(name, this.forward).catch(() => {});
+          for (const f of [...created.feeds]) f.socket.disconnect(true);
+          throw err;
         });
-      channel = { feeds: new Set(), subscribed };
+      created.subscribed.catch(() => {}); // its waiters see the error; nothing else need
+      channel = created;
       this.channels.set(gameId, channel);
     }
     channel.feeds.add(feed);

@@ -46,12 +46,22 @@ export class UserChannels {
     let listener = this.users.get(userId);
     if (listener === undefined) {
       const onMessage = (message: string) => this.forward(userId, message);
-      const subscribed = this.deps.subscriber
+      const created: Listener = { sockets: new Map(), subscribed: Promise.resolve(), onMessage };
+      created.subscribed = this.deps.subscriber
         .sSubscribe(this.deps.keys.userEvents(userId), onMessage)
-        .catch((err: unknown) =>
-          this.deps.log.warn({ err, userId }, "user channel not subscribed"),
-        );
-      listener = { sockets: new Map(), subscribed, onMessage };
+        .catch((err: unknown) => {
+          // Not listened to (its Redis is failing over, say), the user would hear nothing more
+          // here: its sockets reconnect, and subscribe again on that connection.
+          this.deps.log.warn({ err, userId }, "user channel not subscribed; its sockets reconnect");
+          if (this.users.get(userId) === created) this.users.delete(userId);
+          this.deps.subscriber
+            .sUnsubscribe(this.deps.keys.userEvents(userId), onMessage)
+            .catch(() => {});
+          for (const socket of created.sockets.keys()) socket.disconnect(true);
+          throw err;
+        });
+      created.subscribed.catch(() => {}); // its waiters see the error; nothing else need
+      listener = created;
       this.users.set(userId, listener);
     }
     listener.sockets.set(socket, []);

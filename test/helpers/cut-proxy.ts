@@ -8,6 +8,11 @@ export interface CutProxy {
   url: string;
   /** Closes every connection and refuses new ones for `ms`. */
   cut: (ms: number) => void;
+  /**
+   * Closes, once, the next connection that sends `text` (a command or a channel name), before
+   * Redis gets it: that connection's command in flight fails, the others are untouched.
+   */
+  cutWhenSent: (text: string) => void;
   close: () => Promise<void>;
 }
 
@@ -15,15 +20,24 @@ export async function cutProxy(target: string): Promise<CutProxy> {
   const { protocol, hostname, port } = new URL(target);
   const open = new Set<Socket>();
   let cutUntil = 0;
+  let watchFor: string | null = null;
   const server = createServer((client) => {
     if (Date.now() < cutUntil) return void client.destroy();
     const upstream = tcpConnect(Number(port), hostname);
+    open.add(client).add(upstream);
+    client.on("data", (chunk: Buffer) => {
+      if (watchFor !== null && chunk.includes(watchFor)) {
+        watchFor = null;
+        client.destroy(); // and so its upstream: Redis never gets the chunk
+        return;
+      }
+      upstream.write(chunk);
+    });
+    upstream.pipe(client);
     for (const [from, to] of [
       [client, upstream],
       [upstream, client],
     ] as const) {
-      open.add(from);
-      from.pipe(to);
       from.on("error", () => to.destroy());
       from.on("close", () => {
         open.delete(from);
@@ -38,6 +52,9 @@ export async function cutProxy(target: string): Promise<CutProxy> {
     cut: (ms) => {
       cutUntil = Date.now() + ms;
       for (const s of open) s.destroy();
+    },
+    cutWhenSent: (text) => {
+      watchFor = text;
     },
     close: () =>
       new Promise((resolve) => {
