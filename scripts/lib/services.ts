@@ -288,6 +288,8 @@ export interface RedisCluster {
   masterOf: (slot: number) => number;
   /** Waits until every live node says the cluster is whole (`cluster_state:ok`). */
   settled: (timeoutMs?: number) => Promise<void>;
+  /** Starts a stopped node again on its port and data: it rejoins (a replica, when it was failed over). */
+  restart: (node: Service) => Promise<Service>;
   stop: () => Promise<void>;
 }
 
@@ -322,14 +324,15 @@ export async function startRedisCluster(opts: ClusterOptions = {}): Promise<Redi
     }
     throw new Error(`the cluster is not whole after ${timeoutMs} ms`);
   };
+  const startNode = (i: number, port: number) => {
+    const cluster = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"];
+    cluster.push("--cluster-node-timeout", String(opts.nodeTimeoutMs ?? 2_000));
+    const appendOnly = opts.appendOnly ?? false;
+    return startRedis({ port, dir: join(dir, `node-${i}`), appendOnly, args: cluster });
+  };
   try {
     for (let i = 0; i < masters * (1 + replicas); i++) {
-      const port = await freeClusterPort();
-      const nodeDir = join(dir, `node-${i}`);
-      const cluster = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"];
-      cluster.push("--cluster-node-timeout", String(opts.nodeTimeoutMs ?? 2_000));
-      const appendOnly = opts.appendOnly ?? false;
-      nodes.push(await startRedis({ port, dir: nodeDir, appendOnly, args: cluster }));
+      nodes.push(await startNode(i, await freeClusterPort()));
     }
     const create = spawnSync(
       "redis-cli",
@@ -379,6 +382,12 @@ export async function startRedisCluster(opts: ClusterOptions = {}): Promise<Redi
     },
     masterOf,
     settled,
+    restart: async (node) => {
+      const index = nodes.indexOf(node);
+      const again = await startNode(index, node.port);
+      nodes[index] = again;
+      return again;
+    },
     stop: async () => {
       await Promise.allSettled(nodes.map((n) => n.stop()));
       if (opts.dir === undefined) rmSync(dir, { recursive: true, force: true });
