@@ -14,6 +14,9 @@ import type { Redis } from "../store/redis.js";
 import type { GameFeeds } from "./game-feeds.js";
 import type { IoSocket } from "./io.js";
 
+/** Tries of a resume after a resubscription (250 ms, 500 ms, … apart) before the socket is closed. */
+const RESUME_ATTEMPTS = 6;
+
 interface Listener {
   /** Each local socket of the user, with the events held for it until its resume is sent. */
   sockets: Map<IoSocket, LobbyEvent[] | null>;
@@ -94,12 +97,22 @@ export class UserChannels {
     }
   }
 
-  private resume(sockets: Listener["sockets"], socket: IoSocket): void {
-    sockets.set(socket, []);
+  /**
+   * Resumes the socket again, its lobby events held meanwhile. The subscriber is often back before
+   * the command client (its reads then refused at once): a failed resume is tried again a few
+   * times, and only then is the socket closed, to reconnect.
+   */
+  private resume(sockets: Listener["sockets"], socket: IoSocket, attempt = 1): void {
+    if (sockets.get(socket) === null) sockets.set(socket, []);
     this.deps
       .resume(socket)
       .then(() => this.ready(socket))
       .catch((err: unknown) => {
+        if (!socket.connected || !sockets.has(socket)) return;
+        if (attempt < RESUME_ATTEMPTS) {
+          setTimeout(() => this.resume(sockets, socket, attempt + 1), 250 * attempt).unref();
+          return;
+        }
         this.deps.log.warn({ err }, "resume after a resubscription failed; the socket reconnects");
         socket.disconnect(true);
       });

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { loadGame } from "../../src/store/game-store.js";
 import type { GameSetup } from "./game-setup.js";
-import { updateAt } from "./game-setup.js";
+import { archivedCount, updateAt } from "./game-setup.js";
 
 export interface FaultRun {
   /** The moves acknowledged to their player, by ply (one whose resend was refused as already played is in too). */
@@ -59,4 +59,39 @@ export async function playThroughFault(
     assert.equal((await updateAt(opponent, ply + 1, patienceMs)).move.uci, uci[ply]);
   }
   return run;
+}
+
+/**
+ * What a failover test checks after `playThroughFault`: moves sent during the switch were refused
+ * INTERNAL (and at most one STALE_PLY, for a commit whose answer was lost with the old node), play
+ * resumed within 10 s of `promotedAt`, every move was acknowledged, and after a resignation the
+ * archived game holds the very moves both players saw. Returns a line for `t.diagnostic`.
+ */
+export async function checkFaultRun(
+  g: GameSetup,
+  run: FaultRun,
+  moves: readonly string[],
+  promotedAt: number,
+): Promise<string> {
+  assert.ok(promotedAt > 0, "a replica was promoted");
+  assert.ok((run.refusals.INTERNAL ?? 0) > 0, "moves sent during the switch were refused");
+  assert.deepEqual(
+    Object.keys(run.refusals).filter((c) => c !== "STALE_PLY"),
+    ["INTERNAL"],
+  );
+  assert.ok((run.refusals.STALE_PLY ?? 0) <= 1, JSON.stringify(run.refusals));
+  const resumedAfterMs = run.resumedAt - promotedAt;
+  assert.ok(resumedAfterMs < 10_000, `play resumed ${resumedAfterMs} ms after the promotion`);
+  assert.deepEqual(run.acked, moves);
+
+  const resign = await g.white.send("game/CONCEDE", { gameId: g.gameId });
+  assert.ok(resign.ok, JSON.stringify(resign));
+  for (const c of [g.white, g.black])
+    assert.equal((await c.next("client/GAME_OVER")).reason, "resign");
+  assert.equal(await archivedCount(g.instances[1]!, g.gameId, 20_000), 1);
+  const doc = await g.instances[1]!.ctx.mongo.db.collection<{ _id: string; moves: string[] }>(
+    "games",
+  ).findOne({ _id: g.gameId });
+  assert.deepEqual(doc?.moves, moves);
+  return `promotion ${promotedAt - run.faultAt} ms after the kill; first move acknowledged ${resumedAfterMs} ms after it; refusals ${JSON.stringify(run.refusals)}`;
 }
