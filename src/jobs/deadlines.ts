@@ -5,7 +5,8 @@
 // step, so a stale or duplicated deadline does nothing. Work claimed by an instance that dies is
 // due again when the lease ends.
 import type { AppContext } from "../context.js";
-import { LuaScript, slotGroups } from "../store/redis.js";
+import { slotGroups } from "../store/redis.js";
+import { LuaScript } from "../store/lua-script.js";
 
 const claim = LuaScript.load("claim-deadlines");
 const release = LuaScript.load("release-deadline-1");

@@ -8,7 +8,8 @@ import { randomBytes } from "node:crypto";
 import type { Logger } from "../log.js";
 import type { Color, Game } from "../protocol/types.js";
 import type { Keys } from "../store/keys.js";
-import { LuaScript, type Redis } from "../store/redis.js";
+import { type Redis } from "../store/redis.js";
+import { LuaScript } from "../store/lua-script.js";
 import type { IoSocket } from "./io.js";
 
 const script = LuaScript.load("presence-1");

@@ -5,7 +5,7 @@ import type { AppContext } from "../context.js";
 import type { Challenge } from "../protocol/types.js";
 import type { StoredLiveState } from "./live-state.js";
 import { redisNowMs, type PreparedGame } from "./matchmaking.js";
-import { LuaScript } from "./redis.js";
+import { LuaScript } from "./lua-script.js";
 
 const createScript = LuaScript.load("create-challenge-5");
 const acceptScript = LuaScript.load("accept-challenge-13", ["game-created"]);

@@ -7,7 +7,7 @@ import type { TakebackTarget } from "../domain/takeback.js";
 import type { Color, GameReason, GameResult } from "../protocol/types.js";
 import { finishEndedGame } from "./game-end.js";
 import { loadGameRecord, type GameRecord } from "./game-store.js";
-import { LuaScript } from "./redis.js";
+import { LuaScript } from "./lua-script.js";
 
 const COMMON = ["game-common"];
 const moveScript = LuaScript.load("game-move-3", COMMON);

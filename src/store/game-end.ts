@@ -9,7 +9,8 @@
 // two places, and any step that needs the player idle frees it first (freeIfOver).
 import type { AppContext } from "../context.js";
 import type { StoredLiveState } from "./live-state.js";
-import { durable, LuaScript } from "./redis.js";
+import { LuaScript } from "./lua-script.js";
+import { durable } from "./replication.js";
 
 const freeScript = LuaScript.load("free-player-1");
 

@@ -4,7 +4,7 @@ import type { AppContext } from "../context.js";
 import type { Pool } from "../protocol/actions.js";
 import type { StoredLiveState, StoredProposal } from "./live-state.js";
 import { getStoredLiveState } from "./live-state.js";
-import { LuaScript } from "./redis.js";
+import { LuaScript } from "./lua-script.js";
 
 const enqueueScript = LuaScript.load("enqueue-4");
 const cancelQueueScript = LuaScript.load("cancel-queue-3");

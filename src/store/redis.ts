@@ -1,13 +1,11 @@
-// Redis clients (node-redis: it works with the sharded Socket.IO adapter on Redis Cluster too) and
-// a loader for the Lua scripts that make every state change one atomic step. This module alone
-// knows which topology the instance runs on (one Redis, Sentinel, or Cluster): everything else
-// sees a `Redis` and calls `durable()` after a state change.
+// Redis clients (node-redis: it works with the sharded Socket.IO adapter on Redis Cluster too).
+// This module alone knows which topology the instance runs on (one Redis, Sentinel, or Cluster):
+// everything else sees a `Redis`, runs its steps as Lua scripts (lua-script.ts) and calls
+// `durable()` (replication.ts) after a state change.
 import calculateSlot from "cluster-key-slot";
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { createClient, createCluster, createSentinel, type RedisClientType } from "redis";
 import type { Config } from "../config.js";
-import { AppError } from "../protocol/errors.js";
+import { setDurability, setMasterOfKey, writesOneSlotPerMaster } from "./replication.js";
 
 export type Redis = RedisClientType;
 
@@ -23,19 +21,8 @@ export interface RedisNode {
 }
 
 /** From dist/src/store/ back to the source folder of the scripts. */
-const LUA_DIR = new URL("../../../src/store/lua/", import.meta.url);
 
 const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** retries, 2_000);
-
-/** How many replicas must hold a change before it is acknowledged, per client (see `durable`). */
-const durability = new WeakMap<object, { replicas: number; timeoutMs: number }>();
-
-/**
- * Cluster clients' connection to the master of a key, for WAIT: node-redis would send a bare
- * WAIT to every master and answer their minimum (its command tips), where the writes of a step
- * are on one master's connection.
- */
-const masterOfKey = new WeakMap<object, (key: string) => Promise<Redis>>();
 
 /** Cluster clients' own clients of every master, for what reads the whole keyspace (SCAN). */
 const mastersOf = new WeakMap<object, () => Promise<Redis[]>>();
@@ -95,7 +82,7 @@ export function createRedis(
     });
   }
   client.on("error", onError);
-  durability.set(client, {
+  setDurability(client, {
     replicas: config.REDIS_WAIT_REPLICAS,
     timeoutMs: config.REDIS_WAIT_TIMEOUT_MS,
   });
@@ -183,7 +170,7 @@ function clusterClient(
     send(routeOf(args), false, args, options)) as unknown as Redis["sendCommand"];
   shaped.quit = (() => cluster.close()) as unknown as Redis["quit"];
   shaped.duplicate = (() => duplicate()) as unknown as Redis["duplicate"];
-  masterOfKey.set(shaped, (key) => cluster.getNodeClientForKey(key) as unknown as Promise<Redis>);
+  setMasterOfKey(shaped, (key) => cluster.getNodeClientForKey(key) as unknown as Promise<Redis>);
   mastersOf.set(shaped, () =>
     Promise.all(cluster.masters.map((m) => cluster.nodeClient(m) as unknown as Promise<Redis>)),
   );
@@ -259,7 +246,7 @@ export async function scanKeys(redis: Redis, pattern: string): Promise<string[]>
  * Sentinel, one group per slot on a Cluster.
  */
 export function slotGroups(redis: Redis, keys: readonly string[]): string[][] {
-  if (!masterOfKey.has(redis)) return [[...keys]];
+  if (!writesOneSlotPerMaster(redis)) return [[...keys]];
   const bySlot = new Map<number, string[]>();
   for (const key of keys) {
     const slot = calculateSlot(key);
@@ -268,74 +255,6 @@ export function slotGroups(redis: Redis, keys: readonly string[]): string[][] {
     else group.push(key);
   }
   return [...bySlot.values()];
-}
-
-/**
- * Waits until the configured number of replicas hold every write this client made so far
- * (`REDIS_WAIT_REPLICAS`; nothing to wait for when it is 0). Called after each state change and
- * before its acknowledgement: a change not replicated in time is answered INTERNAL (it may still
- * stand; the client learns the outcome from the events).
- */
-export async function durable(redis: Redis, ...keys: string[]): Promise<void> {
-  if (!masterOfKey.has(redis)) return replicated(redis); // one WAIT counts the connection's writes
-  // On a Cluster each key's master waits for its own replicas.
-  await Promise.all(keys.map((key) => replicated(redis, key) ?? Promise.resolve()));
-}
-
-/**
- * `durable`'s WAIT, sent now; undefined (no promise made) when there is nothing to wait for.
- * WAIT counts the writes made before it on its connection: it is sent on `via` when given (the
- * connection the step used), else, on a Cluster, on the own client of the master of `key`, the
- * key the step wrote (a step writes one slot).
- */
-function replicated(redis: Redis, key?: string, via?: Redis): Promise<void> | undefined {
-  const want = durability.get(redis);
-  if (!want || want.replicas === 0) return undefined;
-  const wait = ["WAIT", String(want.replicas), String(want.timeoutMs)];
-  const master = masterOfKey.get(redis);
-  const sent = via
-    ? groupWait(via, wait)
-    : master && key !== undefined
-      ? master(key).then((node) => groupWait(node, wait))
-      : groupWait(redis, wait);
-  return sent.then((acked) => {
-    if (acked < want.replicas) {
-      throw new AppError("INTERNAL", `the change reached ${acked} of ${want.replicas} replicas`);
-    }
-  });
-}
-
-/** Per connection: its WAIT under way, and the one that follows it, shared by whoever needs it. */
-const waits = new WeakMap<
-  Redis,
-  { inFlight: Promise<number> | null; next: Promise<number> | null }
->();
-
-/**
- * A WAIT that counts every write sent on `conn` so far, in groups: Redis holds a connection's
- * later commands while its WAIT blocks, so one WAIT per step would run the connection's steps one
- * replica round trip at a time (under chaos a RESUME_SESSION's reads waited seconds behind them).
- * With a WAIT under way, the steps sent meanwhile share the next one, sent when it returns: it
- * counts all their writes, as WAIT counts every write made before it on its connection. A step
- * then waits at most two WAITs.
- */
-function groupWait(conn: Redis, wait: string[]): Promise<number> {
-  let group = waits.get(conn);
-  if (group === undefined) waits.set(conn, (group = { inFlight: null, next: null }));
-  const g = group;
-  const send = () => {
-    const sent = conn.sendCommand<number>(wait);
-    g.inFlight = sent;
-    const done = () => void (g.inFlight === sent && (g.inFlight = null));
-    sent.then(done, done);
-    return sent;
-  };
-  if (g.inFlight === null) return send();
-  g.next ??= g.inFlight.then(
-    () => ((g.next = null), send()),
-    () => ((g.next = null), send()),
-  );
-  return g.next;
 }
 
 /** How long a starting instance waits for Redis before it gives up, naming what it was given. */
@@ -396,79 +315,4 @@ export async function closeRedis(client: Redis, waitMs = 1_000): Promise<void> {
     if (quitted) return;
   }
   if (client.isOpen) client.destroy();
-}
-
-/** One Lua script, run by EVALSHA with a fallback to EVAL when the server has not cached it. */
-export class LuaScript {
-  readonly sha: string;
-  private constructor(
-    readonly name: string,
-    readonly source: string,
-  ) {
-    this.sha = createHash("sha1").update(source).digest("hex");
-  }
-
-  /**
-   * Loads `src/store/lua/<name>.lua` (read from the source tree: tsc does not copy .lua files),
-   * after the shared `includes` (Lua has no imports; shared functions are prepended).
-   */
-  static load(name: string, includes: readonly string[] = []): LuaScript {
-    const read = (file: string) => readFileSync(new URL(`${file}.lua`, LUA_DIR), "utf8");
-    return new LuaScript(name, [...includes.map(read), read(name)].join("\n"));
-  }
-
-  /**
-   * Runs the script, then waits for the configured replicas (`durable`). The WAIT is sent in the
-   * same write as the script, on the same connection, so it costs no extra round trip and counts
-   * that script's writes. On a Cluster both go to the own client of the master of the first key
-   * (the cluster client routes each command on its own, and a WAIT could overtake the script, or
-   * land on a connection made after it); a slot moved meanwhile (`MOVED`) is learned through the
-   * cluster client, then the step is sent once more to the new master.
-   */
-  async run(
-    redis: Redis,
-    keys: readonly string[],
-    args: readonly (string | number)[],
-  ): Promise<unknown> {
-    const options = { keys: [...keys], arguments: args.map(String) };
-    const master = masterOfKey.get(redis);
-    const first = keys[0];
-    if (master === undefined || first === undefined || !durability.get(redis)?.replicas) {
-      return this.runOn(redis, redis, options);
-    }
-    try {
-      return await this.runOn(await master(first), redis, options);
-    } catch (err) {
-      if (!(err instanceof Error && err.message.startsWith("MOVED "))) throw err;
-      await redis.pTTL(first); // through the cluster client, which follows it and learns the slot
-      return this.runOn(await master(first), redis, options);
-    }
-  }
-
-  /** EVALSHA (EVAL when the server has not cached it) and the WAIT of `owner`, both on `client`. */
-  private async runOn(
-    client: Redis,
-    owner: Redis,
-    options: { keys: string[]; arguments: string[] },
-  ): Promise<unknown> {
-    const script = client.evalSha(this.sha, options);
-    let waited = replicated(owner, undefined, client);
-    let reply: unknown;
-    try {
-      reply = await script;
-    } catch (err) {
-      await waited?.catch(() => {});
-      if (!(err instanceof Error && err.message.startsWith("NOSCRIPT"))) throw err;
-      const again = client.eval(this.source, options);
-      waited = replicated(owner, undefined, client);
-      try {
-        reply = await again;
-      } catch (evalErr) {
-        waited?.catch(() => {});
-        throw evalErr;
-      }
-    }
-    if (waited) await waited;
-    return reply;
-  }
 }

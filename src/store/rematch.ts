@@ -5,7 +5,7 @@
 import type { AppContext } from "../context.js";
 import type { Color, GamePlayer } from "../protocol/types.js";
 import type { PreparedGame } from "./matchmaking.js";
-import { LuaScript } from "./redis.js";
+import { LuaScript } from "./lua-script.js";
 
 const offerScript = LuaScript.load("offer-rematch-10", ["game-created"]);
 const endScript = LuaScript.load("end-rematch-3");

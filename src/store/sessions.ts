@@ -2,7 +2,7 @@
 // them per user.
 import type { AppContext } from "../context.js";
 import { newSessionId } from "./ids.js";
-import { durable } from "./redis.js";
+import { durable } from "./replication.js";
 
 /** The cookie that carries a session for browsers (HTTP, and the browser's socket handshake). */
 export const SESSION_COOKIE = "sid";

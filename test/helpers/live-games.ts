@@ -8,7 +8,7 @@ import { parseTimeControl } from "../../src/domain/time-control.js";
 import { newBucketedId } from "../../src/store/buckets.js";
 import { loadLiveGame } from "../../src/store/game-commands.js";
 import { newGameFields } from "../../src/store/game-store.js";
-import { LuaScript } from "../../src/store/redis.js";
+import { LuaScript } from "../../src/store/lua-script.js";
 import type { TimeControl } from "../../src/protocol/types.js";
 import type { Glicko } from "../../src/store/users.js";
 

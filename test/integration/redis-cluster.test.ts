@@ -23,10 +23,10 @@ import {
   closeRedis,
   connectRedis,
   createRedis,
-  LuaScript,
   redisReady,
   type Redis,
 } from "../../src/store/redis.js";
+import { LuaScript } from "../../src/store/lua-script.js";
 import {
   ackArchived,
   archiveBacklog,
